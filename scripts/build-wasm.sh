@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Rebuild pkg/ (the committed WebAssembly core) from src/. Needs: rustup target
+# wasm32-unknown-unknown, wasm-pack, and wasm-bindgen-cli of the exact version pinned
+# in Cargo.toml / Cargo.lock on PATH (.ci/run installs all three). Deterministic: the
+# same sources give the same bytes, so CI can rebuild and compare with what is committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# wasm-pack runs any wasm-opt on PATH; Debian's (v108) breaks the module, npm binaryen@132's works.
+if [ -x node_modules/binaryen/bin/wasm-opt ]; then
+  export PATH="$PWD/node_modules/binaryen/bin:$PATH"
+fi
+# Keep machine-specific paths out of the binary (panic locations of dependencies).
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$PWD=/src"
+wasm-pack build --target nodejs --release --no-pack --out-dir pkg --out-name api_auth_core "$@"
+# wasm-pack writes pkg/.gitignore with '*', which makes npm pack drop pkg/ silently.
+rm -f pkg/.gitignore pkg/README.md pkg/package.json
+ls -l pkg/

@@ -1,0 +1,279 @@
+/**
+ * api-auth-verify: protects a Node-RED `http in` endpoint.
+ *
+ * Placed right after `http in`. Every check is done by the WASM core through the config node's one
+ * shared `Verifier` (constant-time compares, Nightscout api-secret hashes, Tedee key window and
+ * single use). This file only moves data: headers/query in, { ok, reason } out, and decides what to
+ * do with the message and the HTTP response. It never hashes and never sees more of the secret
+ * than the config node's label.
+ *
+ * Outputs: 1 accepted (msg.auth = { ok:true, scheme, config, name, reason:'ok' }),
+ *          2 refused  (msg.auth = { ok:false, reason, scheme, config, name }).
+ */
+'use strict';
+
+const UNAUTHORIZED_BODY = { ok: false, error: 'Unauthorized' };
+const MISCONFIGURED_BODY = { ok: false, error: 'Server misconfigured' };
+const SHUTTING_DOWN_BODY = { ok: false, error: 'Service unavailable' };
+
+const DEFAULT_WINDOW_SECS = 30;
+const MAX_WINDOW_SECS = 3600;
+const MAX_PENALTY_MS = 60000;        // per failure
+const MAX_WAIT_MS = 60000;           // longest a penalised request is held
+const PENALTY_MAX_ADDRESSES = 10000; // bounded memory of penalised client addresses
+const STATUS_INTERVAL_MS = 250;      // status updated at most 4 times per second
+
+/** Parse a numeric node property; throws an Error naming the field. */
+function numberProp(value, field, dflt, min, max) {
+    if (value === undefined || value === null || value === '') { return dflt; }
+    const n = typeof value === 'number' ? value : Number(String(value).trim());
+    if (!Number.isFinite(n)) {
+        throw new Error(`${field}: not a number (got ${JSON.stringify(String(value).slice(0, 20))})`);
+    }
+    if (n < min || n > max) {
+        throw new Error(`${field}: must be between ${min} and ${max} (got ${n})`);
+    }
+    return n;
+}
+
+function boolProp(value, dflt) {
+    if (value === undefined || value === null || value === '') { return dflt; }
+    return !(value === false || value === 'false' || value === 0 || value === '0');
+}
+
+/** Only string values go to the core (Express may give arrays/objects for repeated or qs keys). */
+function stringsOnly(obj) {
+    const out = {};
+    if (!obj || typeof obj !== 'object') { return out; }
+    for (const k of Object.keys(obj)) {
+        const v = obj[k];
+        if (typeof v === 'string') { out[k] = v; }
+    }
+    return out;
+}
+
+function lowerCaseKeys(obj) {
+    const out = {};
+    if (!obj || typeof obj !== 'object') { return out; }
+    for (const k of Object.keys(obj)) {
+        const v = obj[k];
+        if (typeof v === 'string') { out[k.toLowerCase()] = v; }
+    }
+    return out;
+}
+
+function clientAddress(req) {
+    if (!req) { return 'unknown'; }
+    return String(req.ip || (req.socket && req.socket.remoteAddress) ||
+        (req.connection && req.connection.remoteAddress) || 'unknown');
+}
+
+/**
+ * Failed-attempt penalty per client address (like Nightscout's delay list): each failure adds
+ * `penaltyMs` to the time before which the next request from that address is answered. A success
+ * clears the address. Memory is bounded: expired entries are pruned and, when still full, the
+ * least recently penalised address is forgotten.
+ */
+class PenaltyList {
+    constructor(penaltyMs, maxEntries) {
+        this.penaltyMs = penaltyMs;
+        this.maxEntries = maxEntries;
+        this.until = new Map(); // address -> epoch ms before which its answers are held
+    }
+    /** ms the current request from `addr` has to wait (0 when none). */
+    waitFor(addr, now) {
+        const t = this.until.get(addr);
+        if (t === undefined) { return 0; }
+        if (t <= now) { this.until.delete(addr); return 0; }
+        return Math.min(t - now, MAX_WAIT_MS);
+    }
+    failed(addr, now) {
+        const prev = this.until.get(addr);
+        const base = prev !== undefined && prev > now ? prev : now;
+        const next = Math.min(base + this.penaltyMs, now + MAX_WAIT_MS);
+        this.until.delete(addr); // re-insert: Map order = least recently penalised first
+        if (this.until.size >= this.maxEntries) { this.prune(now); }
+        if (this.until.size >= this.maxEntries) {
+            this.until.delete(this.until.keys().next().value);
+        }
+        this.until.set(addr, next);
+    }
+    succeeded(addr) { this.until.delete(addr); }
+    prune(now) {
+        for (const [addr, t] of this.until) { if (t <= now) { this.until.delete(addr); } }
+    }
+    get size() { return this.until.size; }
+}
+
+module.exports = function (RED) {
+    function ApiAuthVerifyNode(n) {
+        RED.nodes.createNode(this, n);
+        const node = this;
+
+        node.configId = n.config;
+        node.configNode = n.config ? RED.nodes.getNode(n.config) : null;
+        node.counts = { accepted: 0, refused: 0 };
+        node.lastRefused = false;
+        node.now = () => Date.now(); // the clock; tests may replace it
+        const pending = new Set();    // requests held by the penalty
+        let statusTimer = null;
+        let settingsError = null;
+
+        try {
+            node.windowSecs = numberProp(n.windowSecs, 'windowSecs', DEFAULT_WINDOW_SECS, 1, MAX_WINDOW_SECS);
+            node.penaltyMs = Math.round(numberProp(n.penalty, 'penalty', 0, 0, MAX_PENALTY_MS));
+        } catch (e) {
+            settingsError = new Error(`api-auth-verify: ${e.message}`);
+            node.windowSecs = DEFAULT_WINDOW_SECS;
+            node.penaltyMs = 0;
+        }
+        node.respond = boolProp(n.respond, true);
+        node.penalty = node.penaltyMs > 0 ? new PenaltyList(node.penaltyMs, PENALTY_MAX_ADDRESSES) : null;
+
+        function configLabel() {
+            const c = node.configNode;
+            if (!c) { return ''; }
+            try { return typeof c.label === 'function' ? String(c.label()) : String(c.name || c.scheme || ''); } catch (e) { return String(c.scheme || ''); }
+        }
+
+        /** The Verifier to use, or an Error explaining why the endpoint cannot be protected. */
+        function getVerifier() {
+            if (settingsError) { return { error: settingsError }; }
+            const c = node.configNode;
+            if (!c) {
+                return {
+                    error: new Error(node.configId
+                        ? `config: API credentials node ${node.configId} not found (not deployed or deleted)`
+                        : 'config: no API credentials node selected')
+                };
+            }
+            if (c.problem) {
+                return { error: c.problem instanceof Error ? c.problem : new Error(String(c.problem)) };
+            }
+            if (typeof c.verifier !== 'function') {
+                return { error: new Error(`config: API credentials "${configLabel()}" cannot verify requests`) };
+            }
+            try {
+                return { verifier: c.verifier() };
+            } catch (e) {
+                return { error: new Error(`API credentials "${configLabel()}": cannot verify requests: ${e && e.message ? e.message : e}`) };
+            }
+        }
+
+        function shortText(s) {
+            s = String(s);
+            return s.length > 60 ? s.slice(0, 57) + '...' : s;
+        }
+
+        function showCounts() {
+            statusTimer = null;
+            node.status({
+                fill: node.lastRefused ? 'red' : 'green',
+                shape: node.lastRefused ? 'ring' : 'dot',
+                text: `\u2713 ${node.counts.accepted} \u2717 ${node.counts.refused}`
+            });
+        }
+        function scheduleStatus() {
+            if (!statusTimer) { statusTimer = setTimeout(showCounts, STATUS_INTERVAL_MS); }
+        }
+        function showProblem(err) {
+            if (statusTimer) { clearTimeout(statusTimer); statusTimer = null; }
+            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+        }
+
+        /** Answer the HTTP request (if this node answers and nobody did yet). */
+        function answer(msg, code, body) {
+            if (!node.respond) { return; }
+            const res = msg && msg.res && msg.res._res;
+            if (!res || res.headersSent || typeof res.status !== 'function') { return; }
+            try {
+                res.status(code).json(body);
+            } catch (e) {
+                node.warn(`could not send the ${code} answer: ${e.message}`);
+            }
+        }
+
+        // Show a config problem at once, not only on the first request.
+        {
+            const v = getVerifier();
+            if (v.error) { showProblem(v.error); } else { node.status({}); }
+        }
+
+        node.on('input', function (msg, send, done) {
+            const got = getVerifier();
+            if (got.error) {
+                showProblem(got.error);
+                answer(msg, 500, MISCONFIGURED_BODY);
+                done(got.error);
+                return;
+            }
+            const req = msg.req;
+            if (!req || typeof req !== 'object') {
+                const err = new Error('msg.req: missing; api-auth-verify must be wired directly after an http in node');
+                done(err);
+                return;
+            }
+            const now = node.now();
+            let result;
+            try {
+                result = got.verifier.check(lowerCaseKeys(req.headers), stringsOnly(req.query), now, node.windowSecs * 1000);
+            } catch (e) {
+                const err = new Error(`API credentials "${configLabel()}": verification failed: ${e && e.message ? e.message : e}`);
+                showProblem(err);
+                answer(msg, 500, MISCONFIGURED_BODY);
+                done(err);
+                return;
+            }
+            const ok = !!(result && result.ok);
+            const reason = result && result.reason ? String(result.reason) : (ok ? 'ok' : 'mismatch');
+            const c = node.configNode;
+            const addr = node.penalty ? clientAddress(req) : null;
+            const wait = node.penalty ? node.penalty.waitFor(addr, now) : 0;
+            if (node.penalty) {
+                if (ok) { node.penalty.succeeded(addr); } else { node.penalty.failed(addr, now); }
+            }
+
+            const finish = function () {
+                if (ok) {
+                    node.counts.accepted++;
+                    node.lastRefused = false;
+                    msg.auth = { ok: true, scheme: c.scheme, config: c.id, name: configLabel(), reason: 'ok' };
+                    scheduleStatus();
+                    send([msg, null]);
+                } else {
+                    node.counts.refused++;
+                    node.lastRefused = true;
+                    msg.auth = { ok: false, reason, scheme: c.scheme, config: c.id, name: configLabel() };
+                    answer(msg, 401, UNAUTHORIZED_BODY);
+                    scheduleStatus();
+                    send([null, msg]);
+                }
+                done();
+            };
+
+            if (wait > 0) {
+                const entry = { msg, done, timer: null };
+                entry.timer = setTimeout(function () { pending.delete(entry); finish(); }, wait);
+                pending.add(entry);
+            } else {
+                finish();
+            }
+        });
+
+        node.on('close', function (removed, closeDone) {
+            if (typeof removed === 'function') { closeDone = removed; }
+            if (statusTimer) { clearTimeout(statusTimer); statusTimer = null; }
+            for (const entry of pending) {
+                clearTimeout(entry.timer);
+                answer(entry.msg, 503, SHUTTING_DOWN_BODY);
+                entry.done();
+            }
+            pending.clear();
+            if (typeof closeDone === 'function') { closeDone(); }
+        });
+    }
+
+    RED.nodes.registerType('api-auth-verify', ApiAuthVerifyNode);
+};
+
+module.exports.PenaltyList = PenaltyList;

@@ -1,0 +1,171 @@
+'use strict';
+// Config node `api-auth-config`: holds the secrets (Node-RED credentials or ${ENV_VAR}), the
+// scheme settings, the shared core Signer, the one single-flight token cache, and the admin
+// endpoint behind the dialog's Test button. Its face to other nodes is in docs/CORE_API.md.
+
+const { TokenCache } = require('./lib/token-cache');
+const { EXCHANGES, MAX_MARGIN_MS } = require('./lib/exchanges');
+const { buildSettings, CREDENTIAL_NAMES } = require('./lib/settings');
+const { runTest } = require('./lib/test-endpoint');
+
+let core = null;
+let coreLoadError = null;
+try {
+    core = require('../pkg/api_auth_core.js');
+} catch (err) {
+    coreLoadError = err;
+}
+
+module.exports = function (RED) {
+    function ApiAuthConfigNode(n) {
+        RED.nodes.createNode(this, n);
+        const node = this;
+        node.name = n.name || '';
+        node.scheme = n.scheme;
+        node.problem = null;
+        node.signer = null;
+        node._listeners = new Set();
+        node._verifier = null;
+
+        const title = `API credentials "${node.name || n.scheme || node.id}"`;
+        node.title = title;
+        const settings = buildSettings(n, node.credentials || {}, false);
+        node.mode = settings.mode;
+        node.baseUrl = settings.baseUrl;
+        node.timeoutMs = settings.timeoutMs;
+        node.exchange = !!settings.exchange;
+        node._coreConfig = settings.coreConfig;
+        node._secrets = settings.secrets;
+
+        if (!core) {
+            node.problem = new Error(`${title}: the WebAssembly core could not be loaded (${coreLoadError && coreLoadError.message})`);
+        } else if (settings.problems.length) {
+            node.problem = new Error(`${title}: ${settings.problems.join('; ')}`);
+        } else {
+            try {
+                node.signer = new core.Signer(settings.coreConfig);
+                const warnings = node.signer.warnings ? node.signer.warnings() : [];
+                for (const w of warnings) node.warn(`${title}: ${node.redact(String(w))}`);
+            } catch (err) {
+                node.signer = null;
+                node.problem = new Error(`${title}: ${node.redact(err && err.message ? err.message : String(err))}`);
+            }
+        }
+
+        if (node.exchange && !node.problem) {
+            const exchange = EXCHANGES[settings.scheme];
+            const ctx = { core, label: title, timeoutMs: settings.timeoutMs, secrets: settings.secrets };
+            node._cache = new TokenCache({
+                exchange: () => exchange(ctx, settings.coreConfig),
+                maxMarginMs: MAX_MARGIN_MS[settings.scheme] || 0,
+                onState: (state, err) => {
+                    for (const fn of node._listeners) {
+                        try { fn(state, err); } catch (_) { /* a listener must not break the cache */ }
+                    }
+                },
+            });
+        }
+
+        node.on('close', function () {
+            node._listeners.clear();
+            if (node._cache) node._cache.clear();
+            if (node.signer && node.signer.free) { try { node.signer.free(); } catch (_) { /* already freed */ } }
+            if (node._verifier && node._verifier.free) { try { node._verifier.free(); } catch (_) { /* already freed */ } }
+            node.signer = null;
+            node._verifier = null;
+        });
+    }
+
+    ApiAuthConfigNode.prototype.label = function () {
+        return this.name || this.scheme || 'api-auth-config';
+    };
+
+    /** Replace every known secret (credentials, the current exchanged token) in `text` by its mask. */
+    ApiAuthConfigNode.prototype.redact = function (text) {
+        let out = String(text);
+        const list = (this._secrets || []).slice();
+        const cur = this._cache && this._cache.peek();
+        if (cur) list.push(cur.token);
+        list.sort((a, b) => b.length - a.length);
+        const mask = core && core.maskSecret ? (s) => core.maskSecret(s) : () => '****';
+        for (const s of list) {
+            if (typeof s !== 'string' || s.length < 4) continue;
+            out = out.split(s).join(mask(s));
+            const enc = encodeURIComponent(s);
+            if (enc !== s) out = out.split(enc).join(mask(s));
+        }
+        return out;
+    };
+
+    ApiAuthConfigNode.prototype.getToken = function (force) {
+        if (this.problem) return Promise.reject(this.problem);
+        if (!this._cache) return Promise.reject(new Error(`${this.title}: scheme ${this.scheme} (${this.mode}) has no token exchange`));
+        return this._cache.get(!!force);
+    };
+
+    /** { token, gen } of the cached token, or null (gen is what a msg may safely remember). */
+    ApiAuthConfigNode.prototype.currentToken = function () {
+        return this._cache ? this._cache.peek() : null;
+    };
+
+    ApiAuthConfigNode.prototype.invalidate = function (token) {
+        return this._cache ? this._cache.invalidate(token) : false;
+    };
+
+    ApiAuthConfigNode.prototype.invalidateGen = function (gen) {
+        return this._cache ? this._cache.invalidateGen(gen) : false;
+    };
+
+    /** Subscribe to exchange state changes ('exchanging' | 'ok' | 'failed', err); returns unsubscribe. */
+    ApiAuthConfigNode.prototype.onState = function (fn) {
+        this._listeners.add(fn);
+        return () => this._listeners.delete(fn);
+    };
+
+    ApiAuthConfigNode.prototype.verifier = function () {
+        if (this.problem) throw this.problem;
+        if (!this._verifier) this._verifier = new core.Verifier(this._coreConfig, 100000);
+        return this._verifier;
+    };
+
+    const credentials = {};
+    for (const name of CREDENTIAL_NAMES) credentials[name] = { type: name === 'username' ? 'text' : 'password' };
+    RED.nodes.registerType('api-auth-config', ApiAuthConfigNode, { credentials });
+
+    // Test button: try the dialog's current (possibly unsaved) values against the API's check
+    // endpoint. Stored secrets are used where the dialog sends `__PWRD__` (or has_<name>).
+    RED.httpAdmin.post('/api-auth/test/:id', RED.auth.needsPermission('api-auth-config.write'), async function (req, res) {
+        try {
+            const body = req.body || {};
+            const sent = Object.assign({}, body.credentials || {});
+            for (const name of CREDENTIAL_NAMES) {
+                if (sent[name] === undefined && body[name] !== undefined) sent[name] = body[name];
+                if (sent['has_' + name] === undefined && body['has_' + name] !== undefined) sent['has_' + name] = body['has_' + name];
+            }
+            let stored = null;
+            const getStored = () => {
+                if (stored) return stored;
+                stored = (RED.nodes.getCredentials && RED.nodes.getCredentials(req.params.id)) || null;
+                if (!stored) {
+                    const running = RED.nodes.getNode(req.params.id);
+                    stored = (running && running.credentials) || {};
+                }
+                return stored;
+            };
+            const creds = {};
+            for (const name of CREDENTIAL_NAMES) {
+                const v = sent[name];
+                const useStored = v === '__PWRD__' || ((v === undefined || v === '') && (sent['has_' + name] === true || sent['has_' + name] === 'true'));
+                creds[name] = useStored ? getStored()[name] : v;
+            }
+            if (!core) {
+                res.json({ ok: false, status: 0, message: `the WebAssembly core could not be loaded (${coreLoadError && coreLoadError.message})` });
+                return;
+            }
+            const result = await runTest(core, body, creds);
+            res.json(result);
+        } catch (err) {
+            res.json({ ok: false, status: 0, message: String((err && err.message) || err).slice(0, 300) });
+        }
+    });
+};

@@ -1,0 +1,213 @@
+'use strict';
+// Auth node `api-auth`: put the scheme's headers / query parameters on msg before the core
+// `http request` node, and run the 401 loop when the http request node's output is wired back in.
+//
+//   output 1 "request"  → http request node → (wire back into this node)
+//   output 2 "response" ← final responses that came back through the loop
+//
+// A message going out on output 1 carries `msg._apiAuth = {node, attempt, gen, saved}`: the id of
+// this node, the attempt number, the cache generation of the exchanged token it used (never the
+// token itself — debug nodes print msg), and the request as it was before the auth was added.
+
+const { appendQuery, serverWords, pathOf } = require('./lib/http');
+
+const RESPONSE_LEFTOVERS = ['statusCode', 'responseUrl', 'redirectList', 'retry', 'responseCookies'];
+const TEDEE_RETRY_DELAY_MS = 500;
+
+module.exports = function (RED) {
+    function ApiAuthNode(n) {
+        RED.nodes.createNode(this, n);
+        const node = this;
+        node.config = n.config;
+        const cfg = RED.nodes.getNode(n.config);
+        node.configNode = cfg;
+        const wiresOut1 = (n.wires && n.wires[0]) || [];
+        const timers = new Set();
+        let lastStatus = '';
+
+        const setStatus = (fill, shape, text) => {
+            const key = fill + shape + text;
+            if (key === lastStatus) return;
+            lastStatus = key;
+            node.status({ fill, shape, text });
+        };
+        const okStatus = () => {
+            if (!cfg) return;
+            if (cfg.exchange) {
+                const cur = cfg.currentToken();
+                setStatus(cur ? 'green' : 'grey', cur ? 'dot' : 'ring', cur ? 'ok' : cfg.scheme);
+            } else {
+                setStatus('green', 'dot', cfg.scheme);
+            }
+        };
+        const failStatus = (err) => {
+            let reason = 'error';
+            if (err && err.status) reason = 'HTTP ' + err.status;
+            else if (err && err.code === 'network') reason = /no answer/.test(err.message) ? 'timeout' : 'unreachable';
+            else if (err && /environment variable/.test(err.message)) { setStatus('red', 'ring', 'env var unset'); return; }
+            setStatus('red', 'ring', 'failed: ' + reason);
+        };
+
+        if (!cfg) {
+            setStatus('red', 'ring', 'no API credentials');
+        } else if (cfg.problem) {
+            if (/environment variable/.test(cfg.problem.message)) setStatus('red', 'ring', 'env var unset');
+            else setStatus('red', 'ring', 'failed: config');
+        } else {
+            okStatus();
+        }
+
+        let unsubscribe = null;
+        if (cfg && cfg.onState) {
+            unsubscribe = cfg.onState((state, err) => {
+                if (state === 'exchanging') setStatus('yellow', 'ring', 'exchanging…');
+                else if (state === 'ok') setStatus('green', 'dot', 'ok');
+                else if (state === 'failed') failStatus(err);
+            });
+        }
+
+        // An http request node on output 1 with "Use authentication" on would overwrite our
+        // Authorization header; with a URL of its own it ignores msg.url (query placement).
+        const checkWiring = () => {
+            if (!cfg) return;
+            for (const id of wiresOut1) {
+                const w = RED.nodes.getNode(id);
+                if (!w || w.type !== 'http request') continue;
+                const c = w.credentials || {};
+                if (c.user || c.password || (w.authType === 'bearer' && Object.keys(c).length)) {
+                    node.warn(`the http request node "${w.name || w.id}" wired to output 1 has "Use authentication" on: it will overwrite the Authorization header this node sets — turn it off`);
+                    setStatus('yellow', 'ring', 'http request: turn off "Use authentication"');
+                }
+                if (w.url && cfg._coreConfig && cfg._coreConfig.placement === 'query') {
+                    node.warn(`the http request node "${w.name || w.id}" wired to output 1 has its own URL, so it ignores msg.url and the ${cfg.scheme} key this node adds to the query — leave its URL empty and set msg.url`);
+                }
+            }
+        };
+        const onStarted = () => checkWiring();
+        RED.events.on('flows:started', onStarted);
+        const immediate = setImmediate(checkWiring);
+
+        const sleep = (ms) => new Promise((resolve) => {
+            const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
+            timers.add(t);
+        });
+
+        /** Put the auth on msg (headers/url) for the request saved in marker `mk`. */
+        async function decorate(msg, mk) {
+            let token;
+            if (cfg.exchange) {
+                const busy = !cfg.currentToken();
+                if (busy) setStatus('yellow', 'ring', 'exchanging…');
+                token = await cfg.getToken();
+                const cur = cfg.currentToken();
+                mk.gen = cur && cur.token === token ? cur.gen : 0;
+            }
+            const built = cfg.signer.build(Date.now(), token);
+            const headers = Object.assign({}, mk.saved.headers || {});
+            for (const name of Object.keys(built.headers || {})) {
+                const lower = name.toLowerCase();
+                for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) delete headers[k];
+                headers[name] = built.headers[name];
+            }
+            const query = built.query || {};
+            if (Object.keys(query).length) {
+                if (typeof mk.saved.url !== 'string' || !mk.saved.url) {
+                    throw new Error(`${cfg.title}: the ${cfg.scheme} key goes in the query string, so msg.url must be set before this node (leave the http request node's URL empty)`);
+                }
+                msg.url = appendQuery(mk.saved.url, query);
+            }
+            msg.headers = headers;
+            msg._apiAuth = mk;
+        }
+
+        function refusal(msg, mk) {
+            const words = serverWords(msg.payload);
+            const where = mk.saved.url ? ' from ' + (mk.saved.method ? String(mk.saved.method).toUpperCase() + ' ' : '') + pathOf(mk.saved.url) : '';
+            const retried = mk.attempt > 1 ? (cfg.exchange ? ' (also after a fresh token)' : ' (also with a fresh key)') : '';
+            const text = `${cfg.title}: the server refused the credentials: HTTP ${msg.statusCode}${where}${words ? ' — ' + words : ''}${retried}`;
+            const err = new Error(cfg.redact(text));
+            err.status = Number(msg.statusCode);
+            return err;
+        }
+
+        async function handle(msg, send, done) {
+            if (!cfg) {
+                done(new Error('api-auth: no API credentials (api-auth-config) node is selected'));
+                return;
+            }
+            const mk = msg._apiAuth;
+            if (msg.statusCode !== undefined && mk && typeof mk === 'object' && mk.node === node.id) {
+                // A response coming back through the loop.
+                const status = Number(msg.statusCode);
+                if (status === 401 || status === 403) {
+                    const retryable = cfg.exchange || cfg.scheme === 'tedee';
+                    if (mk.attempt === 1 && retryable && !cfg.problem) {
+                        if (cfg.exchange) cfg.invalidateGen(mk.gen);
+                        else await sleep(TEDEE_RETRY_DELAY_MS); // tedee: a fresh key, 0.5 s later like the official client
+                        const saved = mk.saved || {};
+                        msg.payload = saved.payload;
+                        if (saved.method === undefined) delete msg.method; else msg.method = saved.method;
+                        if (saved.url === undefined) delete msg.url; else msg.url = saved.url;
+                        for (const k of RESPONSE_LEFTOVERS) delete msg[k];
+                        mk.attempt = 2;
+                        await decorate(msg, mk);
+                        send([msg, null]);
+                        done();
+                        return;
+                    }
+                    const err = refusal(msg, mk);
+                    delete msg._apiAuth;
+                    setStatus('red', 'ring', 'failed: HTTP ' + status);
+                    done(err);
+                    return;
+                }
+                delete msg._apiAuth;
+                if (typeof msg.statusCode === 'number' && lastStatus.startsWith('redring')) okStatus();
+                send([null, msg]);
+                done();
+                return;
+            }
+
+            // A new request.
+            if (cfg.problem) {
+                done(cfg.problem);
+                return;
+            }
+            let reqHeaders = msg.headers;
+            if (!reqHeaders || typeof reqHeaders !== 'object' || Object.prototype.hasOwnProperty.call(reqHeaders, 'x-node-red-request-node')) {
+                reqHeaders = {};
+            }
+            const marker = {
+                node: node.id,
+                attempt: 1,
+                gen: 0,
+                saved: { payload: msg.payload, headers: Object.assign({}, reqHeaders), url: msg.url, method: msg.method },
+            };
+            await decorate(msg, marker);
+            send([msg, null]);
+            done();
+        }
+
+        node.on('input', function (msg, send, done) {
+            handle(msg, send, done).catch((err) => {
+                const e = err instanceof Error ? err : new Error(String(err));
+                if (cfg && cfg.redact) {
+                    if (cfg.title && !e.message.startsWith(cfg.title)) e.message = `${cfg.title}: ${e.message}`;
+                    e.message = cfg.redact(e.message);
+                }
+                if (e.status || e.code === 'network') failStatus(e);
+                done(e);
+            });
+        });
+
+        node.on('close', function () {
+            RED.events.removeListener('flows:started', onStarted);
+            clearImmediate(immediate);
+            for (const t of timers) clearTimeout(t);
+            timers.clear();
+            if (unsubscribe) unsubscribe();
+        });
+    }
+
+    RED.nodes.registerType('api-auth', ApiAuthNode);
+};

@@ -79,8 +79,9 @@ function faultKnob() {
     };
 }
 
-/** Start an http server with handler(req, res); resolves { server, url, port, close }. */
-async function listen(handler, onError) {
+/** Start an http server with handler(req, res) on 127.0.0.1:port (0: any free port);
+ *  resolves { server, url, port, close }. */
+async function listen(handler, onError, port = 0) {
     const sockets = new Set();
     const server = http.createServer((req, res) => {
         Promise.resolve()
@@ -94,15 +95,15 @@ async function listen(handler, onError) {
     server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
     await new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
+        server.listen(port, '127.0.0.1', resolve);
     });
-    const { port } = server.address();
+    const bound = server.address().port;
     const timers = new Set();
     let closed = false;
     return {
         server,
-        port,
-        url: `http://127.0.0.1:${port}`,
+        port: bound,
+        url: `http://127.0.0.1:${bound}`,
         /** a delay that close() cancels (resolves early) */
         delay(ms) {
             return new Promise((resolve) => {

@@ -235,7 +235,7 @@ async function start(opts = {}) {
         return fail(res, 404, 'ERR_NOT_FOUND', `The requested resource could not be found: ${path}`);
     }
 
-    const srv = await listen(handle);
+    const srv = await listen(handle, undefined, opts.port || 0);
     return {
         url: srv.url,
         port: srv.port,

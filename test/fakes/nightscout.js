@@ -286,7 +286,7 @@ async function start(opts = {}) {
         send(res, 404, { status: 404, message: 'Not Found' });
     }
 
-    const srv = await listen(handle);
+    const srv = await listen(handle, undefined, opts.port || 0);
     return {
         url: srv.url,
         port: srv.port,

@@ -100,7 +100,7 @@ async function start(opts = {}) {
         send(res, 404, { 'error-description': 'Not found' });
     }
 
-    const srv = await listen(handle);
+    const srv = await listen(handle, undefined, opts.port || 0);
     return {
         url: srv.url,
         port: srv.port,

@@ -167,7 +167,7 @@ async function start(opts = {}) {
         return err(res, 404, 'not found');
     }
 
-    const srv = await listen(handle);
+    const srv = await listen(handle, undefined, opts.port || 0);
     return {
         url: srv.url,
         port: srv.port,

@@ -68,7 +68,7 @@ async function start(opts = {}) {
         'import sys, bcrypt; print(bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(4)).decode())',
         password], { encoding: 'utf8', timeout: 30000 }).trim();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-data-'));
-    const port = await freePort();
+    const port = opts.port || await freePort();
     const root = `http://127.0.0.1:${port}`;
     const base = `${root}/timetagger/api/v2/`;
 

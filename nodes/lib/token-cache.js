@@ -9,12 +9,14 @@
 //   cache.peek()              // { token, gen } or null — never triggers an exchange
 //
 // `exchange()` resolves { token, expiresAtMs?, lifetimeMs? } or rejects with an Error; an error
-// carrying `status` 401 or 403 means "these credentials are refused": it is remembered for
+// carrying `status` 400, 401 or 403 means "these credentials are refused": it is remembered for
 // `cooldownMs` and every caller in that time gets the same error at once, so a wrong secret
 // never hammers the server (Nightscout adds 5 s to the next request for each failed try).
 // Network errors and 5xx are not remembered: the next message tries again.
 
 const DEFAULT_COOLDOWN_MS = 30000;
+// Answers to an exchange that repeating it cannot change (bad credentials / bad manifest).
+const REFUSED = new Set([400, 401, 403]);
 
 class TokenCache {
     constructor(opts) {
@@ -71,7 +73,7 @@ class TokenCache {
                 this._onState('ok');
                 return res.token;
             }, (err) => {
-                if (err && (err.status === 401 || err.status === 403)) {
+                if (err && REFUSED.has(err.status)) {
                     this._failure = { err, untilMs: this._now() + this._cooldownMs };
                 }
                 this._onState('failed', err);

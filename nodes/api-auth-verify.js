@@ -41,25 +41,20 @@ function boolProp(value, dflt) {
     return !(value === false || value === 'false' || value === 0 || value === '0');
 }
 
-/** Only string values go to the core (Express may give arrays/objects for repeated or qs keys). */
-function stringsOnly(obj) {
-    const out = {};
-    if (!obj || typeof obj !== 'object') { return out; }
-    for (const k of Object.keys(obj)) {
-        const v = obj[k];
-        if (typeof v === 'string') { out[k] = v; }
-    }
-    return out;
-}
-
+/**
+ * Header names lower-cased (Node's req.headers already are; a hand-made msg.req may not be).
+ * Values are passed as they are: the core reads a non-string (a repeated query parameter that
+ * Express turned into an array, a qs object) as "bad-format", never as a match.
+ */
 function lowerCaseKeys(obj) {
     const out = {};
     if (!obj || typeof obj !== 'object') { return out; }
-    for (const k of Object.keys(obj)) {
-        const v = obj[k];
-        if (typeof v === 'string') { out[k.toLowerCase()] = v; }
-    }
+    for (const k of Object.keys(obj)) { out[k.toLowerCase()] = obj[k]; }
     return out;
+}
+
+function plainObject(obj) {
+    return obj && typeof obj === 'object' ? obj : {};
 }
 
 function clientAddress(req) {
@@ -216,7 +211,7 @@ module.exports = function (RED) {
             const now = node.now();
             let result;
             try {
-                result = got.verifier.check(lowerCaseKeys(req.headers), stringsOnly(req.query), now, node.windowSecs * 1000);
+                result = got.verifier.check(lowerCaseKeys(req.headers), plainObject(req.query), now, node.windowSecs * 1000);
             } catch (e) {
                 const err = new Error(`API credentials "${configLabel()}": verification failed: ${e && e.message ? e.message : e}`);
                 showProblem(err);

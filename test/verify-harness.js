@@ -76,6 +76,15 @@ function collect(node) {
     return list;
 }
 
+/** Wait until cond() is true (messages between nodes are delivered asynchronously). */
+async function until(cond, what = 'condition', ms = 5000) {
+    const end = Date.now() + ms;
+    while (!cond()) {
+        if (Date.now() > end) throw new Error(`timeout waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+}
+
 /** A plain HTTP GET over loopback: { status, body, json }. */
 async function get(path, headers = {}) {
     const r = await fetch(url(path), { headers });
@@ -85,4 +94,4 @@ async function get(path, headers = {}) {
     return { status: r.status, body, json, headers: r.headers };
 }
 
-module.exports = { helper, start, stop, url, load, unload, nextMessage, collect, get };
+module.exports = { helper, start, stop, url, load, unload, nextMessage, collect, until, get };

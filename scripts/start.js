@@ -38,21 +38,21 @@ async function stopAll(code) {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-/** The example flows, each on its own tab, with every node id made unique per tab. */
+/** The example flows, each on its own tab (its own, or one made for it). URLs that point at
+ *  the demo Node-RED itself (the verify example) follow --port. */
 function exampleFlows() {
     const dir = path.join(root, 'examples');
     const flows = [];
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-        const nodes = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+        const text = fs.readFileSync(path.join(dir, file), 'utf8').split('127.0.0.1:1880/').join(`127.0.0.1:${port}/`);
+        const nodes = JSON.parse(text);
+        if (nodes.some((n) => n.type === 'tab')) {
+            flows.push(...nodes);
+            continue;
+        }
         const tab = { id: 'tab-' + file.replace(/\.json$/, ''), type: 'tab', label: 'api-auth: ' + file.replace(/\.json$/, '') };
         flows.push(tab);
-        for (const n of nodes) {
-            if (n.type === 'tab') continue;
-            const copy = { ...n };
-            // config nodes stay global (no z), the rest goes onto the tab
-            if (copy.z !== undefined || !isConfigType(copy.type)) copy.z = tab.id;
-            flows.push(copy);
-        }
+        for (const n of nodes) flows.push(isConfigType(n.type) ? n : { ...n, z: tab.id });
     }
     return flows;
 }
@@ -107,6 +107,7 @@ async function startDemoServers(env) {
     stops.push(() => actyx.close());
 
     env.VERIFY_DEMO_TOKEN = 'verify-demo-' + rnd(8);
+    env.VERIFY_DEMO_TEDEE_TOKEN = 'VerifyDemo' + rnd(4);
     return {
         TimeTagger: opt('--no-timetagger') ? '(skipped)' : 'http://127.0.0.1:8080/timetagger/api/v2',
         Timbr: timbr.url, Nightscout: ns.url, Tedee: tedee.url + '/v1.0', Actyx: actyx.url,

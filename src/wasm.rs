@@ -144,7 +144,11 @@ pub fn clean_secret(
     #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] field: JsValue,
 ) -> JsResult<JsValue> {
-    let field = field.as_string().filter(|f| !f.is_empty()).unwrap_or_else(|| "value".to_string());
+    // The field name comes from the calling code; anything odd becomes "value".
+    let field = field
+        .as_string()
+        .filter(|f| !f.is_empty() && f.len() <= 64 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)))
+        .unwrap_or_else(|| "value".to_string());
     let v = string(&value, &field).map_err(js_err)?;
     let c = secret::clean_secret(&v, &field).map_err(js_err)?;
     let o = new_obj();

@@ -1,0 +1,374 @@
+'use strict';
+// The WebAssembly core from Node: every function of docs/CORE_API.md with the vectors of
+// PROTOCOLS.md; bad inputs throw an Error naming the field, never containing the secret, and the
+// module keeps working afterwards (a Rust panic would be `RuntimeError: unreachable` and kill it).
+const assert = require('node:assert');
+const core = require('../pkg/api_auth_core.js');
+
+const TEDEE_TOKEN = 'BE9xnPnGfVUS';
+const TEDEE_MS = 1691058833000;
+const TEDEE_KEY = 'e59d9763edc6e59f2faccf9a769e5cf170d68439c3fd67afae5e3e72d0463a711691058833000';
+const NS_SECRET = 'abcdefghij123456';
+const NS_SHA1 = 'bcf210644ec3d5ee81ee80ab9e8907abb49c203d';
+const FERNET_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+const SALT = 'my-api-auth-salt';
+const ACTYX_SAMPLE = 'AAAAXaZnY3JlYXRlZBsABcIhKEY90mVhcHBJZG9jb20uZXhhbXBsZS5hcHBmY3ljbGVzAGphcHBWZXJzaW9uZTEuMC4waHZhbGlkaXR5GgABUYBnYXBwTW9kZWV0cmlhbAEuMkUrR1EHEC/ZPnOm5yCUZCOMwUGqP6UQLOC2r2xWr5ja9HC0KaYXfyQMaQmUcg7nA9BdwWe2KPUtETN1aqQTfeYDTOja38YXd32Ig9NOY39rg5H+ViDm6Lo0OXzYgwQ=';
+
+const b64url = (s) => Buffer.from(s).toString('base64url');
+const jwt = (payload) => `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify(payload))}.c2ln`;
+
+/** Throws an Error whose message starts with `${field}: ` and does not contain `secret`. */
+function throwsField(fn, field, secret) {
+    let err;
+    try { fn(); } catch (e) { err = e; }
+    assert.ok(err, `expected an error for ${field}`);
+    assert.ok(err instanceof Error, `not an Error: ${err}`);
+    assert.ok(!(err instanceof WebAssembly.RuntimeError), `the core panicked: ${err.message}`);
+    assert.ok(err.message.startsWith(`${field}: `), `message "${err.message}" does not name ${field}`);
+    if (secret) assert.ok(!err.message.includes(secret), `message "${err.message}" contains the secret`);
+    return err;
+}
+
+function stillWorks() {
+    assert.strictEqual(core.tedeeApiKey(TEDEE_TOKEN, TEDEE_MS), TEDEE_KEY);
+}
+
+describe('core (WASM) from Node', function () {
+    afterEach(stillWorks);
+
+    describe('secret hygiene', function () {
+        it('cleanSecret trims and reports it; refuses empty and control characters', function () {
+            assert.deepStrictEqual(core.cleanSecret('  tok \n', 'token'), { value: 'tok', trimmed: true });
+            assert.deepStrictEqual(core.cleanSecret('tok', 'token'), { value: 'tok', trimmed: false });
+            throwsField(() => core.cleanSecret('   ', 'token'), 'token');
+            throwsField(() => core.cleanSecret('', 'password'), 'password');
+            for (const bad of ['se\rcretvalue', 'se\ncretvalue', 'se\0cretvalue', 'se\x7fcretvalue', 'se\x1bcretvalue']) {
+                const e = throwsField(() => core.cleanSecret(bad, 'token'), 'token', 'cretvalue');
+                assert.match(e.message, /control character/);
+            }
+            throwsField(() => core.cleanSecret(42, 'token'), 'token');
+        });
+
+        it('maskSecret: first 6 + ... + last 4, **** when shorter than 16', function () {
+            assert.strictEqual(core.maskSecret('abcdefghijklmnopqrstuvwxyz'), 'abcdef...wxyz');
+            assert.strictEqual(core.maskSecret('1234567890123456'), '123456...3456');
+            assert.strictEqual(core.maskSecret('123456789012345'), '****');
+            assert.strictEqual(core.maskSecret(''), '****');
+            assert.strictEqual(core.maskSecret(undefined), '****');
+        });
+
+        it('a header value with a non-ASCII character is refused clearly', function () {
+            const e = throwsField(() => new core.Signer({ scheme: 'timetagger', token: 'tökenvalue123' }), 'token', 'tökenvalue123');
+            assert.match(e.message, /non-ASCII character/);
+        });
+    });
+
+    describe('buildAuth: the table of CORE_API.md', function () {
+        const cases = [
+            [{ scheme: 'timetagger', token: 'tt' }, { authtoken: 'tt' }, {}],
+            [{ scheme: 'timetagger', mode: 'bearer', token: 'tt' }, { Authorization: 'Bearer tt' }, {}],
+            [{ scheme: 'timbr', token: 'tk_1' }, { 'x-api-key': 'tk_1', 'Content-Type': 'application/json' }, {}],
+            [{ scheme: 'nightscout', secret: NS_SECRET }, { 'api-secret': NS_SHA1 }, {}],
+            [{ scheme: 'nightscout', mode: 'token', token: 'reader-0123456789abcdef' }, { 'api-secret': 'reader-0123456789abcdef' }, {}],
+            [{ scheme: 'nightscout', mode: 'token', placement: 'query', token: 'reader-0123456789abcdef' }, {}, { token: 'reader-0123456789abcdef' }],
+            [{ scheme: 'tedee', token: TEDEE_TOKEN }, { api_token: TEDEE_KEY }, {}],
+            [{ scheme: 'tedee', placement: 'query', token: TEDEE_TOKEN }, {}, { api_token: TEDEE_KEY }],
+            [{ scheme: 'tedee', mode: 'plain', token: TEDEE_TOKEN }, { api_token: TEDEE_TOKEN }, {}],
+            [{ scheme: 'tedee', mode: 'plain', placement: 'query', token: TEDEE_TOKEN }, {}, { api_token: TEDEE_TOKEN }],
+            [{ scheme: 'header', token: 'abc' }, { Authorization: 'abc' }, {}],
+            [{ scheme: 'header', headerName: 'X-Key', prefix: 'Bearer ', token: 'abc' }, { 'X-Key': 'Bearer abc' }, {}],
+            [{ scheme: 'header', placement: 'query', token: 'abc' }, {}, { api_key: 'abc' }],
+            [{ scheme: 'header', placement: 'query', queryName: 'k', prefix: 'p:', token: 'abc' }, {}, { k: 'p:abc' }],
+        ];
+        for (const [config, headers, query] of cases) {
+            it(`${config.scheme} ${config.mode || ''} ${config.placement || ''}`, function () {
+                assert.deepStrictEqual(core.buildAuth(config, TEDEE_MS), { headers, query });
+                const s = new core.Signer(config);
+                try {
+                    assert.deepStrictEqual(s.build(TEDEE_MS), { headers, query });
+                    assert.strictEqual(s.needsExchange(), false);
+                } finally { s.free(); }
+            });
+        }
+
+        it('exchange schemes need the exchanged token', function () {
+            const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0' };
+            const configs = [
+                [{ scheme: 'timbr', mode: 'exchange', username: 'admin', password: 'secret', salt: FERNET_KEY }, { 'x-api-key': 'tk_x', 'Content-Type': 'application/json' }, {}],
+                [{ scheme: 'nightscout', mode: 'jwt', token: 'reader-0123456789abcdef' }, { Authorization: 'Bearer tk_x' }, {}],
+                [ax, { Authorization: 'Bearer tk_x' }, {}],
+                [{ ...ax, placement: 'query' }, {}, { access_token: 'tk_x' }],
+            ];
+            for (const [config, headers, query] of configs) {
+                assert.strictEqual(throwsField(() => core.buildAuth(config, 0), 'token').message, 'token: no exchanged token yet');
+                assert.deepStrictEqual(core.buildAuth(config, 0, 'tk_x'), { headers, query });
+                const s = new core.Signer(config);
+                assert.strictEqual(s.needsExchange(), true);
+                assert.deepStrictEqual(s.build(0, 'tk_x'), { headers, query });
+                throwsField(() => s.build(0, null), 'token');
+                throwsField(() => s.build(0, 'bad\r\ntoken'), 'exchangedToken');
+                s.free();
+            }
+        });
+
+        it('bad configurations name the field and never show the secret', function () {
+            throwsField(() => core.buildAuth(null, 0), 'config');
+            throwsField(() => core.buildAuth({}, 0), 'scheme');
+            throwsField(() => core.buildAuth({ scheme: 'kerberos' }, 0), 'scheme');
+            throwsField(() => core.buildAuth({ scheme: 'timetagger' }, 0), 'token');
+            throwsField(() => core.buildAuth({ scheme: 'timetagger', token: 5 }, 0), 'token');
+            throwsField(() => core.buildAuth({ scheme: 'timetagger', mode: 'basic', token: 't' }, 0), 'mode');
+            throwsField(() => core.buildAuth({ scheme: 'tedee', placement: 'cookie', token: 't' }, 0), 'placement');
+            throwsField(() => core.buildAuth({ scheme: 'header', headerName: 'Bad Name', token: 't' }, 0), 'headerName');
+            throwsField(() => core.buildAuth({ scheme: 'timetagger', token: 'verysecrettoken\nx' }, 0), 'token', 'verysecrettoken');
+            const e = throwsField(() => core.buildAuth({ scheme: 'nightscout', secret: ' 12345678 ' }, 0), 'secret', '12345678');
+            assert.strictEqual(e.message, 'secret: API_SECRET must be at least 12 characters after trimming (got 8)');
+            const k = throwsField(() => core.buildAuth({ scheme: 'timbr', mode: 'exchange', username: 'u', password: 'p', salt: 'not-a-fernet-key-salt' }, 0), 'salt', 'not-a-fernet-key-salt');
+            assert.strictEqual(k.message, 'salt: not a Fernet key (expected 44 url-safe base64 characters decoding to 32 bytes)');
+            throwsField(() => core.buildAuth({ scheme: 'actyx', appId: 'com.acme.app', displayName: 'A', appVersion: '1' }, 0), 'appId');
+            throwsField(() => core.buildAuth({ scheme: 'actyx', appId: 'com.example.app', displayName: 'A' }, 0), 'appVersion');
+        });
+    });
+
+    describe('Signer', function () {
+        it('keeps Tedee keys fresh per call and validates nowMs', function () {
+            const s = new core.Signer({ scheme: 'tedee', token: ` ${TEDEE_TOKEN}\t` });
+            assert.deepStrictEqual(s.warnings(), ['token: surrounding whitespace was removed']);
+            assert.strictEqual(s.tedeeKey(TEDEE_MS), TEDEE_KEY);
+            assert.notStrictEqual(s.tedeeKey(TEDEE_MS + 1), TEDEE_KEY);
+            assert.ok(s.tedeeKey(TEDEE_MS + 1).endsWith(String(TEDEE_MS + 1)));
+            for (const bad of [NaN, Infinity, -1, 1.5, 2 ** 53, undefined, 'soon']) {
+                throwsField(() => s.tedeeKey(bad), 'nowMs');
+            }
+            assert.strictEqual(s.tedeeKey(TEDEE_MS), TEDEE_KEY);
+            s.free();
+        });
+
+        it('tedeeKey is only for tedee; warnings are empty for clean secrets', function () {
+            const s = new core.Signer({ scheme: 'timetagger', token: 'tt' });
+            assert.deepStrictEqual(s.warnings(), []);
+            throwsField(() => s.tedeeKey(0), 'scheme');
+            s.free();
+        });
+
+        it('10 000 tedee keys from one signer are all distinct and correct', function () {
+            const s = new core.Signer({ scheme: 'tedee', token: TEDEE_TOKEN });
+            const seen = new Set();
+            for (let i = 0; i < 10000; i++) seen.add(s.tedeeKey(TEDEE_MS + i));
+            assert.strictEqual(seen.size, 10000);
+            const crypto = require('node:crypto');
+            const ms = TEDEE_MS + 1234;
+            assert.strictEqual(s.tedeeKey(ms), crypto.createHash('sha256').update(TEDEE_TOKEN + ms).digest('hex') + ms);
+            s.free();
+        });
+    });
+
+    describe('Tedee and Nightscout functions', function () {
+        it('tedeeApiKey: the seed vector', function () {
+            assert.strictEqual(core.tedeeApiKey(TEDEE_TOKEN, TEDEE_MS), TEDEE_KEY);
+            throwsField(() => core.tedeeApiKey('', TEDEE_MS), 'token');
+            throwsField(() => core.tedeeApiKey(TEDEE_TOKEN, -5), 'nowMs');
+        });
+
+        it('nightscoutSecretHash: SHA-1 vectors, refuses short secrets', function () {
+            assert.strictEqual(core.nightscoutSecretHash(NS_SECRET), NS_SHA1);
+            assert.strictEqual(core.nightscoutSecretHash('this is my long pass phrase'), 'b723e97aa97846eb92d5264f084b2823f57c4aa1');
+            throwsField(() => core.nightscoutSecretHash('shortsecret'), 'secret', 'shortsecret');
+        });
+
+        it('nightscoutAccessToken and nightscoutExchangePath', function () {
+            const t = core.nightscoutAccessToken(NS_SECRET, '5f0000000000000000000001', 'Node-RED reader');
+            assert.strictEqual(t, 'noderedrea-ecaba170b88208db');
+            assert.strictEqual(core.nightscoutExchangePath(t), '/api/v2/authorization/request/noderedrea-ecaba170b88208db');
+            throwsField(() => core.nightscoutAccessToken(NS_SECRET, 'not hex', 'x'), 'subjectIdHex');
+            throwsField(() => core.nightscoutExchangePath(''), 'accessToken');
+        });
+
+        it('nightscoutParseJwtReply: exp/iat from the body, else from the JWT', function () {
+            const token = jwt({ accessToken: 'x', iat: 1700000000, exp: 1700028800 });
+            assert.deepStrictEqual(core.nightscoutParseJwtReply(JSON.stringify({ token, sub: 'reader', iat: 1700000001, exp: 1700028801 })),
+                { token, iat: 1700000001, exp: 1700028801 });
+            assert.deepStrictEqual(core.nightscoutParseJwtReply(JSON.stringify({ token })), { token, iat: 1700000000, exp: 1700028800 });
+            const e = throwsField(() => core.nightscoutParseJwtReply('{"status":401,"message":"Unauthorized","description":"Invalid/Missing"}'), 'body');
+            assert.match(e.message, /Unauthorized/);
+            throwsField(() => core.nightscoutParseJwtReply('<html>Bad gateway</html>'), 'body');
+            throwsField(() => core.nightscoutParseJwtReply(''), 'body');
+        });
+
+        it('jwtExpiry reads the payload; garbage is a clear error', function () {
+            assert.deepStrictEqual(core.jwtExpiry(jwt({ exp: 10, iat: 5 })), { exp: 10, iat: 5 });
+            assert.deepStrictEqual(core.jwtExpiry(jwt({ username: 'u', expires: 32503680000 })), {});
+            for (const bad of ['', 'abc', 'a.b', 'a.%%%.c', `x.${b64url('nope')}.y`, `x.${b64url('[1]')}.y`]) {
+                throwsField(() => core.jwtExpiry(bad), 'jwt');
+            }
+            throwsField(() => core.jwtExpiry(undefined), 'jwt');
+        });
+    });
+
+    describe('Fernet and Timbr', function () {
+        const spec = (name) => require(`./vectors/fernet/${name}.json`);
+        const secs = (iso) => Date.parse(iso) / 1000;
+
+        it('decrypts the spec verify vectors and refuses the invalid ones', function () {
+            for (const v of spec('verify')) {
+                assert.strictEqual(core.fernetDecrypt(v.secret, v.token, v.ttl_sec, secs(v.now)), v.src);
+            }
+            for (const v of spec('invalid')) {
+                throwsField(() => core.fernetDecrypt(v.secret, v.token, v.ttl_sec, secs(v.now)), 'token');
+            }
+        });
+
+        it('encrypts what it decrypts (fresh IV each time), stamped with nowSecs', function () {
+            const g = spec('generate')[0];
+            const a = core.fernetEncrypt(g.secret, g.src, secs(g.now));
+            const b = core.fernetEncrypt(g.secret, g.src, secs(g.now));
+            assert.notStrictEqual(a, b);
+            assert.strictEqual(a.slice(0, 12), g.token.slice(0, 12));
+            assert.strictEqual(core.fernetDecrypt(g.secret, a, 60, secs(g.now) + 5), g.src);
+            assert.strictEqual(core.fernetDecrypt(g.secret, a), g.src);
+            throwsField(() => core.fernetDecrypt(g.secret, a, 60, secs(g.now) + 61), 'token');
+            throwsField(() => core.fernetDecrypt(g.secret, a, 60), 'nowSecs');
+            throwsField(() => core.fernetEncrypt('short', 'x', 0), 'key');
+            throwsField(() => core.fernetEncrypt(g.secret, 'x', -1), 'nowSecs');
+            throwsField(() => core.fernetDecrypt(FERNET_KEY, a), 'token');
+        });
+
+        it('timbrFernetKey: the three key modes', function () {
+            assert.strictEqual(core.timbrFernetKey(FERNET_KEY, 'key'), FERNET_KEY);
+            assert.strictEqual(core.timbrFernetKey(FERNET_KEY), FERNET_KEY);
+            assert.strictEqual(core.timbrFernetKey(SALT, 'md5'), 'NTI3ZWEzNzIzNWE1NzE3ZWI2NjRjZWE0OWI2YzQ0NDE=');
+            assert.strictEqual(core.timbrFernetKey(SALT, 'sha256'), 'PgVdkQKq-HVNcfPdVO2ORz1A1MsRA_4LaFRhzJm88Dc=');
+            throwsField(() => core.timbrFernetKey(SALT, 'key'), 'salt', SALT);
+            throwsField(() => core.timbrFernetKey(SALT, 'sha1'), 'keyMode');
+        });
+
+        it('timbrBearer decrypts to base64("user:password") or "user:password"', function () {
+            for (const [salt, keyMode] of [[FERNET_KEY, 'key'], [SALT, 'md5'], [SALT, 'sha256']]) {
+                const t = core.timbrBearer({ username: 'admin', password: 'secret', salt, keyMode }, 1700000000);
+                assert.ok(t.startsWith('gAAAAA'));
+                const key = core.timbrFernetKey(salt, keyMode);
+                assert.strictEqual(core.fernetDecrypt(key, t, 60, 1700000001), 'YWRtaW46c2VjcmV0');
+                const p = core.timbrBearer({ username: 'admin', password: 'secret', salt, keyMode, plaintextMode: 'plain' }, 1700000000);
+                assert.strictEqual(core.fernetDecrypt(key, p), 'admin:secret');
+            }
+            throwsField(() => core.timbrBearer({ username: 'admin', password: 'secret' }, 0), 'salt');
+            throwsField(() => core.timbrBearer({ password: 'secret', salt: FERNET_KEY }, 0), 'username');
+            throwsField(() => core.timbrBearer({ username: 'a', password: 'topsecretpw\0', salt: FERNET_KEY }, 0), 'password', 'topsecretpw');
+            throwsField(() => core.timbrBearer('nope', 0), 'credentials');
+            throwsField(() => core.timbrBearer({ username: 'a', password: 'b', salt: FERNET_KEY, plaintextMode: 'hex' }, 0), 'plaintextMode');
+        });
+
+        it('timbrParseTokenReply: list, string, object; server errors carry the message', function () {
+            assert.strictEqual(core.timbrParseTokenReply('{"status":"success","data":["tk_abc"]}'), 'tk_abc');
+            assert.strictEqual(core.timbrParseTokenReply('{"status":"success","data":"tk_abc"}'), 'tk_abc');
+            assert.strictEqual(core.timbrParseTokenReply('{"status":"success","data":{"token":"tk_abc"}}'), 'tk_abc');
+            const e = throwsField(() => core.timbrParseTokenReply('{"status":"error","data":"User is locked"}'), 'body');
+            assert.match(e.message, /User is locked/);
+            for (const bad of ['', '<html></html>', '{}', '[]', '{"data":[]}', 'null']) throwsField(() => core.timbrParseTokenReply(bad), 'body');
+        });
+    });
+
+    describe('Actyx', function () {
+        it('actyxValidateManifest: the request body, or an error naming the field', function () {
+            assert.deepStrictEqual(JSON.parse(core.actyxValidateManifest({ appId: 'com.example.app', displayName: 'App', version: '1.0.0' })),
+                { appId: 'com.example.app', displayName: 'App', version: '1.0.0' });
+            assert.deepStrictEqual(JSON.parse(core.actyxValidateManifest({ appId: 'com.acme.app', displayName: 'App', appVersion: '2', signature: 'c2ln' })),
+                { appId: 'com.acme.app', displayName: 'App', version: '2', signature: 'c2ln' });
+            const e = throwsField(() => core.actyxValidateManifest({ appId: 'com.acme.app', displayName: 'A', version: '1' }), 'appId');
+            assert.match(e.message, /Trial app id needs to start with 'com\.example\.'/);
+            throwsField(() => core.actyxValidateManifest({ appId: 'Com.Example.App', displayName: 'A', version: '1', signature: 's' }), 'appId');
+            throwsField(() => core.actyxValidateManifest({ appId: 'com.example.a', displayName: '', version: '1' }), 'displayName');
+            throwsField(() => core.actyxValidateManifest({ appId: 'com.example.a', displayName: 'A' }), 'version');
+            throwsField(() => core.actyxValidateManifest({ appId: 'com.example.a', displayName: 'A', appVersion: ' ' }), 'appVersion');
+            throwsField(() => core.actyxValidateManifest(null), 'manifest');
+        });
+
+        it('actyxTokenInfo / actyxParseTokenReply decode the seed sample', function () {
+            const info = core.actyxTokenInfo(ACTYX_SAMPLE);
+            assert.deepStrictEqual(info, {
+                created: 1620822548954578, validity: 86400, expiresMs: 1620822548954 + 86400000,
+                appId: 'com.example.app', appMode: 'trial', cycles: 0, appVersion: '1.0.0',
+            });
+            const r = core.actyxParseTokenReply(JSON.stringify({ token: ACTYX_SAMPLE }));
+            assert.deepStrictEqual(r, { token: ACTYX_SAMPLE, created: info.created, validity: 86400, expiresMs: info.expiresMs, appId: 'com.example.app', appMode: 'trial' });
+            throwsField(() => core.actyxTokenInfo('bm9wZQ=='), 'token');
+            throwsField(() => core.actyxTokenInfo(ACTYX_SAMPLE.slice(0, 40)), 'token');
+            const e = throwsField(() => core.actyxParseTokenReply('{"code":"ERR_BAD_REQUEST","message":"Invalid request."}'), 'body');
+            assert.match(e.message, /ERR_BAD_REQUEST/);
+        });
+    });
+
+    describe('server side', function () {
+        it('constantTimeEq and verifyApiSecret', function () {
+            assert.strictEqual(core.constantTimeEq('abc', 'abc'), true);
+            assert.strictEqual(core.constantTimeEq('abc', 'abd'), false);
+            assert.strictEqual(core.constantTimeEq('abc', 'abcd'), false);
+            assert.strictEqual(core.verifyApiSecret(NS_SECRET, NS_SHA1), true);
+            assert.strictEqual(core.verifyApiSecret(NS_SECRET, NS_SHA1.toUpperCase()), true);
+            const sha512 = require('node:crypto').createHash('sha512').update(NS_SECRET).digest('hex');
+            assert.strictEqual(core.verifyApiSecret(NS_SECRET, sha512), true);
+            assert.strictEqual(core.verifyApiSecret(NS_SECRET, sha512.toUpperCase()), false);
+            assert.strictEqual(core.verifyApiSecret(NS_SECRET, NS_SECRET), false);
+            throwsField(() => core.verifyApiSecret('tooshort', NS_SHA1), 'secret', 'tooshort');
+        });
+
+        it('Verifier: tedee keys once, inside the window, bounded memory', function () {
+            const v = new core.Verifier({ scheme: 'tedee', token: TEDEE_TOKEN }, 3);
+            const now = TEDEE_MS;
+            const check = (key, at = now) => v.check({ api_token: key }, {}, at, 5000);
+            assert.deepStrictEqual(check(TEDEE_KEY), { ok: true, reason: 'ok' });
+            assert.deepStrictEqual(check(TEDEE_KEY), { ok: false, reason: 'replay' });
+            assert.strictEqual(v.check({}, { api_token: core.tedeeApiKey(TEDEE_TOKEN, now + 1) }, now, 5000).reason, 'ok');
+            assert.strictEqual(check(core.tedeeApiKey(TEDEE_TOKEN, now - 6000)).reason, 'stale');
+            assert.strictEqual(check(core.tedeeApiKey('other-token', now)).reason, 'mismatch');
+            assert.strictEqual(check('nothex').reason, 'bad-format');
+            assert.strictEqual(v.check({}, {}, now, 5000).reason, 'missing');
+            assert.strictEqual(v.check({}, { api_token: ['a', 'b'] }, now, 5000).reason, 'bad-format');
+            assert.strictEqual(check(core.tedeeApiKey(TEDEE_TOKEN, now + 2)).reason, 'ok');
+            assert.strictEqual(check(core.tedeeApiKey(TEDEE_TOKEN, now + 3)).reason, 'full');
+            assert.strictEqual(v.size(), 3);
+            assert.strictEqual(check(core.tedeeApiKey(TEDEE_TOKEN, now + 60000), now + 60000).reason, 'ok');
+            assert.strictEqual(v.size(), 1);
+            throwsField(() => v.check({}, {}, NaN, 5000), 'nowMs');
+            throwsField(() => v.check({}, {}, now, -1), 'windowMs');
+            v.free();
+        });
+
+        it('Verifier: static schemes, nightscout, header placement; refuses what it cannot verify', function () {
+            const tt = new core.Verifier({ scheme: 'timetagger', token: 'tt' }, 10);
+            assert.strictEqual(tt.check({ authtoken: 'tt' }, {}, 0, 0).reason, 'ok');
+            assert.strictEqual(tt.check({ authtoken: 'tx' }, {}, 0, 0).reason, 'mismatch');
+            const ns = new core.Verifier({ scheme: 'nightscout', secret: NS_SECRET }, 10);
+            assert.strictEqual(ns.check({ 'api-secret': NS_SHA1 }, {}, 0, 0).reason, 'ok');
+            assert.strictEqual(ns.check({ 'api-secret': NS_SECRET }, {}, 0, 0).reason, 'mismatch');
+            const nt = new core.Verifier({ scheme: 'nightscout', mode: 'token', token: 'noderedrea-ecaba170b88208db' }, 10);
+            assert.strictEqual(nt.check({}, { token: 'noderedrea-ecaba170b88208db' }, 0, 0).reason, 'ok');
+            assert.strictEqual(nt.check({ 'api-secret': 'noderedrea-ecaba170b88208db' }, {}, 0, 0).reason, 'ok');
+            const hq = new core.Verifier({ scheme: 'header', placement: 'query', queryName: 'key', prefix: 'K-', token: 'abc' }, 10);
+            assert.strictEqual(hq.check({}, { key: 'K-abc' }, 0, 0).reason, 'ok');
+            assert.strictEqual(hq.check({ key: 'K-abc' }, {}, 0, 0).reason, 'missing');
+            throwsField(() => new core.Verifier({ scheme: 'actyx', appId: 'com.example.a', displayName: 'a', appVersion: '1' }, 10), 'scheme');
+            throwsField(() => new core.Verifier({ scheme: 'nightscout', mode: 'jwt', token: 't' }, 10), 'mode');
+            throwsField(() => new core.Verifier({ scheme: 'timbr', mode: 'exchange', username: 'u', password: 'p', salt: FERNET_KEY }, 10), 'mode');
+            throwsField(() => new core.Verifier({ scheme: 'tedee', token: 't' }, 0), 'maxEntries');
+            for (const x of [tt, ns, nt, hq]) x.free();
+        });
+    });
+
+    it('hundreds of bad inputs in a row leave the module working', function () {
+        const junk = [undefined, null, 0, -1, NaN, '', ' ', '\0', '\r\n', 'é', {}, [], 'a.b.c', '{"token":1}', '%%%', 'gAAAAA'];
+        for (const a of junk) {
+            for (const b of junk) {
+                for (const f of [core.buildAuth, core.tedeeApiKey, core.fernetDecrypt, core.fernetEncrypt, core.timbrFernetKey,
+                    core.timbrBearer, core.timbrParseTokenReply, core.jwtExpiry, core.actyxTokenInfo, core.actyxParseTokenReply,
+                    core.actyxValidateManifest, core.nightscoutParseJwtReply, core.nightscoutSecretHash, core.nightscoutAccessToken,
+                    core.cleanSecret, core.verifyApiSecret, core.constantTimeEq]) {
+                    try { f(a, b, a); } catch (e) {
+                        assert.ok(!(e instanceof WebAssembly.RuntimeError), `${f.name}(${a}, ${b}) panicked: ${e.message}`);
+                        assert.match(e.message, /^[A-Za-z][\w.-]*: /, `${f.name}: ${e.message}`);
+                    }
+                }
+            }
+        }
+    });
+});

@@ -15,6 +15,9 @@ const RESPONSE_LEFTOVERS = ['statusCode', 'responseUrl', 'redirectList', 'retry'
 const TEDEE_RETRY_DELAY_MS = 500;
 
 module.exports = function (RED) {
+    const STARTED = new Set();
+    let startedListener = null;
+
     function ApiAuthNode(n) {
         RED.nodes.createNode(this, n);
         const node = this;
@@ -42,8 +45,12 @@ module.exports = function (RED) {
         };
         const failStatus = (err) => {
             let reason = 'error';
-            if (err && err.status) reason = 'HTTP ' + err.status;
-            else if (err && err.code === 'network') reason = /no answer/.test(err.message) ? 'timeout' : 'unreachable';
+            const code = err && err.code;
+            if (code === 'network') reason = /no answer|did not complete/.test(err.message) ? 'timeout' : 'unreachable';
+            else if (code === 'redirect') reason = 'redirect';
+            else if (code === 'too-large') reason = 'reply too large';
+            else if (code === 'msg') reason = 'bad msg';
+            else if (err && err.status) reason = 'HTTP ' + err.status;
             else if (err && /environment variable/.test(err.message)) { setStatus('red', 'ring', 'env var unset'); return; }
             setStatus('red', 'ring', 'failed: ' + reason);
         };
@@ -83,8 +90,13 @@ module.exports = function (RED) {
                 }
             }
         };
-        const onStarted = () => checkWiring();
-        RED.events.on('flows:started', onStarted);
+        STARTED.add(checkWiring);
+        if (!startedListener) {
+            // One listener for every auth node (one per node would trip Node's
+            // MaxListenersExceededWarning with more than 10 auth nodes).
+            startedListener = () => { for (const fn of STARTED) { try { fn(); } catch (_) { /* a check must not break the deploy */ } } };
+            RED.events.on('flows:started', startedListener);
+        }
         const immediate = setImmediate(checkWiring);
 
         const sleep = (ms) => new Promise((resolve) => {
@@ -112,7 +124,9 @@ module.exports = function (RED) {
             const query = built.query || {};
             if (Object.keys(query).length) {
                 if (typeof mk.saved.url !== 'string' || !mk.saved.url) {
-                    throw new Error(`${cfg.title}: the ${cfg.scheme} key goes in the query string, so msg.url must be set before this node (leave the http request node's URL empty)`);
+                    const err = new Error(`${cfg.title}: the ${cfg.scheme} key goes in the query string, so msg.url must be set before this node (leave the http request node's URL empty)`);
+                    err.code = 'msg';
+                    throw err;
                 }
                 msg.url = appendQuery(mk.saved.url, query);
             }
@@ -195,13 +209,17 @@ module.exports = function (RED) {
                     if (cfg.title && !e.message.startsWith(cfg.title)) e.message = `${cfg.title}: ${e.message}`;
                     e.message = cfg.redact(e.message);
                 }
-                if (e.status || e.code === 'network') failStatus(e);
+                failStatus(e);
                 done(e);
             });
         });
 
         node.on('close', function () {
-            RED.events.removeListener('flows:started', onStarted);
+            STARTED.delete(checkWiring);
+            if (!STARTED.size && startedListener) {
+                RED.events.removeListener('flows:started', startedListener);
+                startedListener = null;
+            }
             clearImmediate(immediate);
             for (const t of timers) clearTimeout(t);
             timers.clear();

@@ -1,6 +1,6 @@
 'use strict';
-// Small HTTP helpers shared by the exchanges and the Test endpoint: one fetch with a timeout and
-// no redirects, the server's own words from an error body, and redaction of secrets.
+// Small HTTP helpers shared by the exchanges and the Test endpoint: one fetch with a timeout, no
+// redirects and a size limit, the server's own words from an error body, and redaction of secrets.
 
 const MAX_WORDS = 200;
 
@@ -81,24 +81,85 @@ function redact(text, secrets, mask) {
     return out;
 }
 
-function describeNetworkError(err, timeoutMs) {
+/** Largest reply body read from an exchange or check endpoint (a token reply is a few KB). */
+const MAX_REPLY_BYTES = 1024 * 1024;
+
+const SOCKET_CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
+
+function errorCode(err) {
+    const cause = err && err.cause;
+    return (cause && (cause.code || (cause.errors && cause.errors[0] && cause.errors[0].code))) || (err && err.code);
+}
+
+/**
+ * Words for a network failure. `stage` 'connect': before a status line arrived; 'body': while
+ * reading the reply.
+ */
+function describeNetworkError(err, timeoutMs, stage = 'connect') {
+    const secs = Math.round(timeoutMs / 100) / 10;
     if (err && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-        return `no answer within ${Math.round(timeoutMs / 100) / 10} s`;
+        return stage === 'body'
+            ? `the reply did not complete within ${secs} s (the config node's timeout)`
+            : `no answer within ${secs} s (the config node's timeout)`;
     }
     const cause = err && err.cause;
-    const code = (cause && (cause.code || (cause.errors && cause.errors[0] && cause.errors[0].code))) || (err && err.code);
+    const code = errorCode(err);
     if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED) — is the server running?';
+    if (code && SOCKET_CLOSED.has(code)) {
+        return stage === 'body'
+            ? `the connection was closed in the middle of the reply (${code})`
+            : `the server closed the connection without answering (${code})`;
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host name (${code})`;
     if (code) return `cannot reach the server (${code})`;
     if (cause && cause.message) return `cannot reach the server (${truncate(cause.message, 120)})`;
     return `cannot reach the server (${truncate((err && err.message) || String(err), 120)})`;
 }
 
+/** Where a redirect points, for an error message: the path on the same server, else origin + path; never the query. */
+function redirectTarget(location, base) {
+    if (!location) return '(no Location)';
+    try {
+        const to = new URL(location, base);
+        const from = new URL(base);
+        return to.origin === from.origin ? to.pathname : to.origin + to.pathname;
+    } catch (_) {
+        return '(bad Location)';
+    }
+}
+
+/** Read a fetch Response body as text, at most `max` bytes. */
+async function readLimited(res, max) {
+    const len = Number(res.headers.get('content-length'));
+    if (Number.isFinite(len) && len > max) {
+        try { await res.body.cancel(); } catch (_) { /* already gone */ }
+        return { tooLarge: true };
+    }
+    if (!res.body) return { text: '' };
+    const reader = res.body.getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > max) {
+            try { await reader.cancel(); } catch (_) { /* already gone */ }
+            return { tooLarge: true };
+        }
+        chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    }
+    return { text: Buffer.concat(chunks).toString('utf8') };
+}
+
 /**
- * fetch with a timeout and no redirects; resolves { status, text, headers }.
+ * fetch with a timeout (connect, headers AND body), no redirects and a 1 MB reply limit;
+ * resolves { status, text, headers, prefix }.
  * Network failures reject with an HttpError { code: 'network' } whose message starts with
- * `${label}: ${what} ${METHOD} ${path}: ` — the path only, never the query.
+ * `${label}: ${what} ${METHOD} ${path}: ` — the path only, never the query. A redirect rejects
+ * with { status: 3xx, code: 'redirect' }, a reply over the limit with { code: 'too-large' }.
  */
-async function fetchText({ method = 'GET', url, headers, body, timeoutMs = 10000, label, what }) {
+async function fetchText({ method = 'GET', url, headers, body, timeoutMs = 10000, label, what, maxBytes = MAX_REPLY_BYTES }) {
     const prefix = `${label}: ${what ? what + ' ' : ''}${method} ${pathOf(url)}`;
     let res;
     try {
@@ -106,19 +167,28 @@ async function fetchText({ method = 'GET', url, headers, body, timeoutMs = 10000
             method,
             headers,
             body,
-            redirect: 'error',
+            redirect: 'manual',
             signal: AbortSignal.timeout(timeoutMs),
         });
     } catch (err) {
-        throw new HttpError(`${prefix}: ${describeNetworkError(err, timeoutMs)}`, { code: 'network' });
+        throw new HttpError(`${prefix}: ${describeNetworkError(err, timeoutMs, 'connect')}`, { code: 'network' });
     }
-    let text;
+    if (res.status >= 300 && res.status < 400) {
+        try { if (res.body) await res.body.cancel(); } catch (_) { /* ignore */ }
+        throw new HttpError(`${prefix}: HTTP ${res.status} redirect to ${redirectTarget(res.headers.get('location'), url)} (redirects are not followed: set the base URL to the final address)`,
+            { code: 'redirect', status: res.status });
+    }
+    let r;
     try {
-        text = await res.text();
+        r = await readLimited(res, maxBytes);
     } catch (err) {
-        throw new HttpError(`${prefix}: ${describeNetworkError(err, timeoutMs)}`, { code: 'network', status: res.status });
+        throw new HttpError(`${prefix}: ${describeNetworkError(err, timeoutMs, 'body')}`, { code: 'network', status: res.status });
     }
-    return { status: res.status, text, headers: res.headers, prefix };
+    if (r.tooLarge) {
+        throw new HttpError(`${prefix}: the reply is larger than ${Math.round(maxBytes / 1048576 * 10) / 10} MB (HTTP ${res.status}) — is the base URL the API?`,
+            { code: 'too-large', status: res.status });
+    }
+    return { status: res.status, text: r.text, headers: res.headers, prefix };
 }
 
 /**
@@ -140,4 +210,4 @@ function appendQuery(url, query) {
     return base + hash;
 }
 
-module.exports = { appendQuery, HttpError, joinUrl, pathOf, truncate, serverWords, redact, fetchText, describeNetworkError };
+module.exports = { appendQuery, HttpError, joinUrl, pathOf, truncate, serverWords, redact, fetchText, describeNetworkError, MAX_REPLY_BYTES };

@@ -1,0 +1,227 @@
+'use strict';
+// JS-level fuzzing of the WebAssembly core: thousands of random and hostile arguments to EVERY
+// exported function and method (random strings incl. lone surrogates and control characters,
+// 1 MB strings, NaN / ±Infinity / -1 / 2^60, wrong types, null / undefined, objects whose
+// getters throw, proxies, freed objects). Every call must return or throw an `Error` — never
+// `RuntimeError: unreachable` (a Rust panic aborts the WebAssembly instance) — and the module
+// must give the published vectors afterwards. Deterministic: a seeded PRNG (FUZZ_SEED to vary).
+const assert = require('node:assert');
+const core = require('../pkg/api_auth_core.js');
+
+const SEED = Number(process.env.FUZZ_SEED || 0x5eed1234);
+const ROUNDS = Number(process.env.FUZZ_ROUNDS || 1500); // per function
+
+function prng(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6D2B79F5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+const FERNET_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+const ACTYX_SAMPLE = 'AAAAXaZnY3JlYXRlZBsABcIhKEY90mVhcHBJZG9jb20uZXhhbXBsZS5hcHBmY3ljbGVzAGphcHBWZXJzaW9uZTEuMC4waHZhbGlkaXR5GgABUYBnYXBwTW9kZWV0cmlhbAEuMkUrR1EHEC/ZPnOm5yCUZCOMwUGqP6UQLOC2r2xWr5ja9HC0KaYXfyQMaQmUcg7nA9BdwWe2KPUtETN1aqQTfeYDTOja38YXd32Ig9NOY39rg5H+ViDm6Lo0OXzYgwQ=';
+const HUGE = 'A'.repeat(1 << 20);
+const HUGE_UNICODE = '\u{1F511}'.repeat(1 << 17);
+
+function makeGen(rand) {
+    const int = (n) => Math.floor(rand() * n);
+    const pick = (list) => list[int(list.length)];
+    const chars = [
+        () => String.fromCharCode(32 + int(95)), // printable ASCII
+        () => pick(['\r', '\n', '\0', '\t', '\x7f', '\x01', ' ']),
+        () => pick(['\ud800', '\udfff', '\ud83d', '\ude00']), // lone surrogates
+        () => String.fromCodePoint(int(0x10ffff + 1) & ~0 /* may be a surrogate */ ),
+        () => pick(['é', 'ß', '\u212a', '\u0130', '\u200b', '\ufeff', '\u{1F511}']),
+        () => pick(['.', '=', '+', '/', '-', '_', '{', '}', '"', ':', ',', '[', ']', '%', '&', '?', '#']),
+    ];
+    const fragments = [
+        '{"token":', '"data":', '["tk_', '"]', '"status":"error"', '"exp":', '"iat":', '1e999', '-1', 'null',
+        '18446744073709551616', 'eyJhbGciOiJIUzI1NiJ9', '.', 'gAAAAA', FERNET_KEY, ACTYX_SAMPLE.slice(0, int(ACTYX_SAMPLE.length)),
+        '"\\ud800"', '"\\u0000"', '}', '{', '<html>', 'com.example.', 'Bearer ',
+    ];
+    function str() {
+        const r = rand();
+        if (r < 0.01) return HUGE;
+        if (r < 0.015) return HUGE_UNICODE;
+        if (r < 0.05) return '';
+        if (r < 0.3) {
+            let s = '';
+            for (let i = int(8); i >= 0; i--) s += pick(fragments);
+            return s;
+        }
+        if (r < 0.35) return ACTYX_SAMPLE.slice(0, int(ACTYX_SAMPLE.length)) + pick(['', 'A', '=', '==', '!']);
+        if (r < 0.4) return Buffer.from(Array.from({ length: int(200) }, () => int(256))).toString(pick(['base64', 'base64url', 'hex', 'latin1']));
+        let s = '';
+        const n = int(rand() < 0.9 ? 40 : 300);
+        for (let i = 0; i < n; i++) s += pick(chars)();
+        return s;
+    }
+    const numbers = [NaN, Infinity, -Infinity, -1, -0, 0, 0.5, 1.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 - 1, 2 ** 60, 2 ** 64, 1e308, -1e308, Number.MIN_VALUE, 1691058833000, 1700000000];
+    function num() {
+        return rand() < 0.7 ? pick(numbers) : (rand() - 0.5) * 10 ** int(20);
+    }
+    const throwing = () => new Proxy({}, {
+        get() { throw new Error('getter throws'); },
+        has() { throw new Error('has throws'); },
+        ownKeys() { throw new Error('ownKeys throws'); },
+        getOwnPropertyDescriptor() { throw new Error('descriptor throws'); },
+    });
+    const getterObj = () => {
+        const o = {};
+        for (const k of ['scheme', 'mode', 'token', 'secret', 'salt', 'username', 'password', 'appId', 'displayName', 'appVersion', 'version', 'authorization', 'api_token', 'api-secret']) {
+            Object.defineProperty(o, k, { get() { throw new Error('boom ' + k); }, enumerable: true });
+        }
+        return o;
+    };
+    const SCHEMES = ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'header', 'oauth', ''];
+    const MODES = ['authtoken', 'bearer', 'token', 'exchange', 'secret', 'jwt', 'encrypted', 'plain', '', 'x'];
+    const FIELDS = ['token', 'secret', 'username', 'password', 'salt', 'headerName', 'prefix', 'queryName', 'keyMode', 'plaintextMode', 'appId', 'displayName', 'appVersion', 'signature', 'placement'];
+    function config() {
+        const r = rand();
+        if (r < 0.05) return throwing();
+        if (r < 0.1) return getterObj();
+        const c = { scheme: rand() < 0.9 ? pick(SCHEMES) : any(), mode: rand() < 0.8 ? pick(MODES) : any() };
+        for (const f of FIELDS) {
+            const x = rand();
+            if (x < 0.4) continue;
+            if (x < 0.9) c[f] = str();
+            else c[f] = any(1);
+        }
+        if (rand() < 0.3) c.placement = pick(['header', 'query']);
+        if (rand() < 0.3) c.salt = FERNET_KEY;
+        if (rand() < 0.3) c.appId = pick(['com.example.app', 'com.acme.app', 'COM.EXAMPLE.APP', 'com..x']);
+        return c;
+    }
+    function any(depth = 0) {
+        const r = rand();
+        if (r < 0.35) return str();
+        if (r < 0.55) return num();
+        if (r < 0.6) return null;
+        if (r < 0.65) return undefined;
+        if (r < 0.68) return rand() < 0.5;
+        if (r < 0.7) return 10n ** 30n;
+        if (r < 0.72) return Symbol('s');
+        if (r < 0.74) return () => 'fn';
+        if (r < 0.77) return throwing();
+        if (r < 0.8) return getterObj();
+        if (r < 0.85 && depth < 2) return [any(depth + 1), any(depth + 1)];
+        if (r < 0.9) return new String(str());
+        if (depth < 2) return config();
+        return {};
+    }
+    return { str, num, any, config, int, pick, rand };
+}
+
+/** Call fn; it must return, or throw an Error that is not a WebAssembly trap. */
+function survive(fn, what, stats) {
+    try {
+        fn();
+        stats.ok += 1;
+    } catch (e) {
+        stats.thrown += 1;
+        if (e instanceof WebAssembly.RuntimeError || /unreachable|RuntimeError/.test(String(e && e.stack || e))) {
+            throw new Error(`${what}: the core trapped (${e}) — a Rust panic`);
+        }
+        assert.ok(e instanceof Error, `${what} threw a non-Error: ${String(e)}`);
+        assert.strictEqual(typeof e.message, 'string');
+    }
+}
+
+/** The vectors still come out: the instance is alive and its memory uncorrupted. */
+function stillWorks() {
+    assert.strictEqual(core.tedeeApiKey('BE9xnPnGfVUS', 1691058833000), 'e59d9763edc6e59f2faccf9a769e5cf170d68439c3fd67afae5e3e72d0463a711691058833000');
+    assert.strictEqual(core.nightscoutSecretHash('abcdefghij123456'), 'bcf210644ec3d5ee81ee80ab9e8907abb49c203d');
+    assert.strictEqual(core.actyxTokenInfo(ACTYX_SAMPLE).appId, 'com.example.app');
+    const s = new core.Signer({ scheme: 'timetagger', token: 'tt' });
+    assert.deepStrictEqual(s.build(0).headers, { authtoken: 'tt' });
+    s.free();
+    const t = core.fernetEncrypt(FERNET_KEY, 'hello', 1700000000);
+    assert.strictEqual(core.fernetDecrypt(FERNET_KEY, t), 'hello');
+}
+
+describe('robustness: JS-level fuzzing of every core function (no RuntimeError: unreachable)', function () {
+    this.timeout(120000);
+    const g = makeGen(prng(SEED));
+    const { str, num, any, config } = g;
+    const arg = () => (g.rand() < 0.6 ? str() : any());
+    const nArg = () => (g.rand() < 0.7 ? num() : any());
+
+    const FUNCTIONS = {
+        buildAuth: () => core.buildAuth(g.rand() < 0.8 ? config() : any(), nArg(), g.rand() < 0.5 ? undefined : arg()),
+        cleanSecret: () => core.cleanSecret(arg(), arg()),
+        maskSecret: () => core.maskSecret(arg()),
+        tedeeApiKey: () => core.tedeeApiKey(arg(), nArg()),
+        nightscoutSecretHash: () => core.nightscoutSecretHash(arg()),
+        nightscoutAccessToken: () => core.nightscoutAccessToken(arg(), arg(), arg()),
+        nightscoutExchangePath: () => core.nightscoutExchangePath(arg()),
+        nightscoutParseJwtReply: () => core.nightscoutParseJwtReply(arg()),
+        jwtExpiry: () => core.jwtExpiry(arg()),
+        fernetEncrypt: () => core.fernetEncrypt(g.rand() < 0.5 ? FERNET_KEY : arg(), arg(), nArg()),
+        fernetDecrypt: () => core.fernetDecrypt(g.rand() < 0.5 ? FERNET_KEY : arg(), g.rand() < 0.3 ? 'gAAAAA' + str() : arg(), g.rand() < 0.5 ? undefined : nArg(), g.rand() < 0.5 ? undefined : nArg()),
+        timbrFernetKey: () => core.timbrFernetKey(arg(), g.rand() < 0.5 ? g.pick(['key', 'md5', 'sha256']) : any()),
+        timbrBearer: () => core.timbrBearer(g.rand() < 0.7 ? { username: arg(), password: arg(), salt: g.rand() < 0.5 ? FERNET_KEY : arg(), keyMode: g.pick(['key', 'md5', 'sha256', undefined, 'x']), plaintextMode: g.pick(['base64', 'plain', undefined, 7]) } : any(), nArg()),
+        timbrParseTokenReply: () => core.timbrParseTokenReply(arg()),
+        actyxValidateManifest: () => core.actyxValidateManifest(g.rand() < 0.7 ? { appId: g.rand() < 0.5 ? 'com.example.' + str() : arg(), displayName: arg(), version: arg(), appVersion: arg(), signature: g.rand() < 0.5 ? undefined : arg() } : any()),
+        actyxParseTokenReply: () => core.actyxParseTokenReply(g.rand() < 0.3 ? JSON.stringify({ token: g.rand() < 0.5 ? ACTYX_SAMPLE.slice(0, g.int(ACTYX_SAMPLE.length)) : str() }) : arg()),
+        actyxTokenInfo: () => core.actyxTokenInfo(arg()),
+        constantTimeEq: () => core.constantTimeEq(arg(), arg()),
+        verifyApiSecret: () => core.verifyApiSecret(arg(), arg()),
+        Signer: () => {
+            const s = new core.Signer(g.rand() < 0.9 ? config() : any());
+            try {
+                for (let i = 0; i < 3; i++) {
+                    survive(() => s.build(nArg(), g.rand() < 0.5 ? undefined : arg()), 'Signer.build', { ok: 0, thrown: 0 });
+                    survive(() => s.tedeeKey(nArg()), 'Signer.tedeeKey', { ok: 0, thrown: 0 });
+                }
+                survive(() => s.needsExchange(), 'Signer.needsExchange', { ok: 0, thrown: 0 });
+                survive(() => s.warnings(), 'Signer.warnings', { ok: 0, thrown: 0 });
+            } finally {
+                s.free();
+            }
+            // a freed object: a clean Error, not a trap
+            survive(() => s.build(0), 'freed Signer.build', { ok: 0, thrown: 0 });
+        },
+        Verifier: () => {
+            const v = new core.Verifier(g.rand() < 0.9 ? config() : any(), g.rand() < 0.7 ? 1 + g.int(50) : nArg());
+            try {
+                for (let i = 0; i < 5; i++) {
+                    const headers = g.rand() < 0.8 ? { authtoken: arg(), authorization: arg(), 'x-api-key': arg(), 'api-secret': arg(), api_token: arg() } : any();
+                    const query = g.rand() < 0.8 ? { token: arg(), api_token: arg(), api_key: arg(), secret: arg() } : any();
+                    survive(() => v.check(headers, query, nArg(), nArg()), 'Verifier.check', { ok: 0, thrown: 0 });
+                    survive(() => v.size(), 'Verifier.size', { ok: 0, thrown: 0 });
+                }
+            } finally {
+                v.free();
+            }
+            survive(() => v.size(), 'freed Verifier.size', { ok: 0, thrown: 0 });
+        },
+    };
+
+    it('covers every exported function', function () {
+        const exported = Object.keys(core).filter((k) => typeof core[k] === 'function').sort();
+        assert.deepStrictEqual(Object.keys(FUNCTIONS).sort(), exported);
+    });
+
+    for (const [name, call] of Object.entries(FUNCTIONS)) {
+        it(`${name}: ${ROUNDS} hostile calls, each returns or throws an Error; the module still works`, function () {
+            const stats = { ok: 0, thrown: 0 };
+            for (let i = 0; i < ROUNDS; i++) survive(call, name, stats);
+            assert.strictEqual(stats.ok + stats.thrown, ROUNDS);
+            stillWorks();
+        });
+    }
+
+    it('a Tedee verifier with a valid key run keeps working after the storm (memory not corrupted)', function () {
+        const v = new core.Verifier({ scheme: 'tedee', token: 'BE9xnPnGfVUS' }, 10);
+        const now = 1691058833000;
+        const r = v.check({ api_token: core.tedeeApiKey('BE9xnPnGfVUS', now) }, {}, now, 30000);
+        assert.deepStrictEqual(r, { ok: true, reason: 'ok' });
+        assert.strictEqual(v.check({ api_token: core.tedeeApiKey('BE9xnPnGfVUS', now) }, {}, now, 30000).reason, 'replay');
+        v.free();
+        stillWorks();
+    });
+});

@@ -1,0 +1,46 @@
+'use strict';
+// Start-up and size figures: the first require() of the WASM core in a fresh node process
+// (median of several child processes), the .wasm size, and the npm tarball (npm pack --dry-run).
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { median } = require('./lib');
+
+const ROOT = path.join(__dirname, '..');
+const CORE = path.join(ROOT, 'pkg', 'api_auth_core.js');
+const WASM = path.join(ROOT, 'pkg', 'api_auth_core_bg.wasm');
+
+const CHILD = `const t0 = process.hrtime.bigint();
+const core = require(${JSON.stringify(CORE)});
+const t1 = process.hrtime.bigint();
+if (typeof core.Signer !== 'function') throw new Error('no Signer');
+process.stdout.write(String(Number(t1 - t0) / 1e6));`;
+
+function firstRequire(runs) {
+    const ms = [];
+    for (let i = 0; i < runs; i++) {
+        const out = execFileSync(process.execPath, ['-e', CHILD], { encoding: 'utf8' });
+        const v = Number(out.trim());
+        if (!Number.isFinite(v)) throw new Error('first require: child printed ' + JSON.stringify(out));
+        ms.push(v);
+    }
+    return { ms: median(ms), samplesMs: ms };
+}
+
+function tarball() {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const info = JSON.parse(out.slice(out.indexOf('[')))[0];
+    return { bytes: info.size, unpackedBytes: info.unpackedSize, files: info.entryCount };
+}
+
+function run({ smoke = false } = {}) {
+    return {
+        firstRequire: firstRequire(smoke ? 3 : 11),
+        wasmBytes: fs.statSync(WASM).size,
+        tarball: tarball(),
+    };
+}
+
+module.exports = { run };

@@ -577,7 +577,7 @@ function __wbg_get_imports() {
             const ret = arg0.msCrypto;
             return ret;
         },
-        __wbg_new_617a8cdb8bb1130e: function() {
+        __wbg_new_b7273cb85cc61346: function() {
             const ret = new Object();
             return ret;
         },
@@ -603,10 +603,18 @@ function __wbg_get_imports() {
             const ret = module.require;
             return ret;
         }, arguments); },
-        __wbg_set_145a351398b48c65: function() { return handleError(function (arg0, arg1, arg2) {
-            const ret = Reflect.set(arg0, arg1, arg2);
-            return ret;
-        }, arguments); },
+        __wbg_set_bool_d8bffb7351b687a0: function(arg0, arg1, arg2, arg3) {
+            arg0[getStringFromWasm0(arg1, arg2)] = arg3 !== 0;
+        },
+        __wbg_set_num_3d175f77b15752e2: function(arg0, arg1, arg2, arg3) {
+            arg0[getStringFromWasm0(arg1, arg2)] = arg3;
+        },
+        __wbg_set_obj_a7df050777230bfc: function(arg0, arg1, arg2, arg3) {
+            arg0[getStringFromWasm0(arg1, arg2)] = arg3;
+        },
+        __wbg_set_str_2fe23e71ec8422fa: function(arg0, arg1, arg2, arg3, arg4) {
+            arg0[getStringFromWasm0(arg1, arg2)] = getStringFromWasm0(arg3, arg4);
+        },
         __wbg_static_accessor_GLOBAL_266715b9d96ba635: function() {
             const ret = typeof global === 'undefined' ? null : global;
             return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
@@ -631,17 +639,12 @@ function __wbg_get_imports() {
             const ret = arg0.versions;
             return ret;
         },
-        __wbindgen_generic_0000000000000001: function(arg0) {
-            // Cast intrinsic for `F64 -> Externref`.
-            const ret = arg0;
-            return ret;
-        },
-        __wbindgen_generic_0000000000000002: function(arg0, arg1) {
+        __wbindgen_generic_0000000000000001: function(arg0, arg1) {
             // Cast intrinsic for `Ref(Slice(U8)) -> NamedExternref("Uint8Array")`.
             const ret = getArrayU8FromWasm0(arg0, arg1);
             return ret;
         },
-        __wbindgen_generic_0000000000000003: function(arg0, arg1) {
+        __wbindgen_generic_0000000000000002: function(arg0, arg1) {
             // Cast intrinsic for `Ref(String) -> Externref`.
             const ret = getStringFromWasm0(arg0, arg1);
             return ret;

@@ -137,8 +137,15 @@ pub(crate) struct Reader<'a> {
     pub warnings: Vec<String>,
 }
 
-fn shown(v: &str) -> String {
-    crate::excerpt(v, 24)
+/// A bad option value for an error message: shown only when it cannot be a misplaced secret
+/// (a short word of letters), else left out.
+pub(crate) fn shown(v: &str) -> String {
+    let v = v.trim();
+    if !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_' || b == b' ') {
+        format!(" '{v}'")
+    } else {
+        String::new()
+    }
 }
 
 impl<'a> Reader<'a> {
@@ -173,7 +180,7 @@ impl<'a> Reader<'a> {
             None | Some("") => Ok(allowed[0]),
             Some(v) => allowed.iter().copied().find(|a| *a == v.trim()).ok_or_else(|| {
                 let list: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
-                Error::new(field, format!("unknown value '{}' (expected {})", shown(v), list.join(" or ")))
+                Error::new(field, format!("unknown value{} (expected {})", shown(v), list.join(" or ")))
             }),
         }
     }
@@ -190,7 +197,7 @@ impl<'a> Reader<'a> {
         match self.cfg.get("scheme") {
             None | Some("") => Err(Error::new("scheme", "is required (timetagger, timbr, nightscout, tedee, actyx or header)")),
             Some(v) => SCHEMES.iter().copied().find(|s| *s == v.trim()).ok_or_else(|| {
-                Error::new("scheme", format!("unknown scheme '{}' (expected timetagger, timbr, nightscout, tedee, actyx or header)", shown(v)))
+                Error::new("scheme", format!("unknown scheme{} (expected timetagger, timbr, nightscout, tedee, actyx or header)", shown(v)))
             }),
         }
     }
@@ -431,6 +438,11 @@ mod tests {
         assert!(err(&[("scheme", "oauth")]).starts_with("scheme: unknown scheme 'oauth'"));
         assert_eq!(err(&[("scheme", "timetagger")]), "token: is required");
         assert!(err(&[("scheme", "timetagger"), ("mode", "basic"), ("token", "t")]).starts_with("mode: unknown value 'basic'"));
+        // a value that could be a misplaced secret is not echoed
+        assert_eq!(
+            err(&[("scheme", "timetagger"), ("mode", "tk_9f8e7d6c5b4a"), ("token", "t")]),
+            "mode: unknown value (expected 'authtoken' or 'bearer')"
+        );
         assert!(err(&[("scheme", "tedee"), ("placement", "body"), ("token", "t")]).starts_with("placement: unknown value 'body'"));
         assert!(err(&[("scheme", "header"), ("token", "tök")]).starts_with("token: contains a non-ASCII character"));
         assert!(err(&[("scheme", "header"), ("headerName", "X Key"), ("token", "t")]).starts_with("headerName: is not a valid HTTP header name"));

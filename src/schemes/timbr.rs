@@ -29,7 +29,7 @@ fn mode<'a>(v: Option<&str>, field: &str, allowed: &[&'a str]) -> Result<&'a str
         None | Some("") => Ok(allowed[0]),
         Some(m) => allowed.iter().copied().find(|a| *a == m).ok_or_else(|| {
             let list: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
-            Error::new(field, format!("unknown value '{}' (expected {})", excerpt(m, 24), list.join(" or ")))
+            Error::new(field, format!("unknown value{} (expected {})", super::shown(m), list.join(" or ")))
         }),
     }
 }
@@ -148,7 +148,7 @@ mod tests {
             fernet_key(SALT, Some("key")).unwrap_err().to_string(),
             "salt: not a Fernet key (expected 44 url-safe base64 characters decoding to 32 bytes)"
         );
-        assert!(fernet_key(SALT, Some("sha1")).unwrap_err().to_string().starts_with("keyMode: unknown value 'sha1'"));
+        assert!(fernet_key(SALT, Some("sha1")).unwrap_err().to_string().starts_with("keyMode: unknown value (expected 'key' or 'md5' or 'sha256')"));
         assert!(fernet_key("", Some("md5")).unwrap_err().to_string().starts_with("salt: is empty"));
     }
 

@@ -20,14 +20,63 @@ const tedeeFake = require('./fakes/tedee');
 const pkg = require('../package.json');
 const TYPES = Object.keys(pkg['node-red'].nodes); // api-auth-config, api-auth, api-auth-verify
 
+/**
+ * Demo servers for every example (like scripts/start.js, but on free ports): the REAL TimeTagger
+ * server and the fakes. → { env, ports: { '<example host:port>': '<our host:port>' }, fakes, close() }
+ */
+let servers = null;
+async function exampleServers() {
+    if (servers) return servers;
+    const rnd = (n) => crypto.randomBytes(n).toString('hex');
+    const env = {};
+    const closers = [];
+    const ports = {};
+    const tt = await require('./support/timetagger').start({ username: 'demo', password: 'demo-password-' + rnd(4) });
+    closers.push(() => tt.close());
+    env.TIMETAGGER_TOKEN = tt.apiToken;
+    ports['127.0.0.1:8080'] = '127.0.0.1:' + tt.port;
+
+    env.TIMBR_USERNAME = 'admin';
+    env.TIMBR_PASSWORD = 'demo-' + rnd(6);
+    env.TIMBR_SALT = crypto.randomBytes(32).toString('base64url') + '=';
+    const timbr = await require('./fakes/timbr').start({ salt: env.TIMBR_SALT, users: { admin: env.TIMBR_PASSWORD } });
+    closers.push(() => timbr.close());
+    ports['127.0.0.1:18002'] = '127.0.0.1:' + timbr.port;
+
+    const ns = await require('./fakes/nightscout').start({
+        apiSecret: 'demo-secret-' + rnd(8), penaltyMs: 5000,
+        subjects: [{ id: '5f0000000000000000000001', name: 'Node-RED reader', roles: ['readable'] }],
+    });
+    closers.push(() => ns.close());
+    env.NIGHTSCOUT_ACCESS_TOKEN = ns.subjects[0].accessToken;
+    ports['127.0.0.1:18003'] = '127.0.0.1:' + ns.port;
+
+    env.TEDEE_TOKEN = 'Demo' + rnd(6);
+    const tedee = await tedeeFake.start({ token: env.TEDEE_TOKEN });
+    closers.push(() => tedee.close());
+    ports['127.0.0.1:18004'] = '127.0.0.1:' + tedee.port;
+
+    const actyx = await require('./fakes/actyx').start({});
+    closers.push(() => actyx.close());
+    ports['127.0.0.1:4454'] = '127.0.0.1:' + actyx.port;
+
+    servers = {
+        env, ports, fakes: { timbr, ns, tedee, actyx }, tt,
+        async close() { for (const c of closers.reverse()) { try { await c(); } catch (_) { /* gone */ } } },
+    };
+    return servers;
+}
+
 let packed = null;
 async function tarball() {
     if (!packed) packed = await nr.packRepo();
     return packed;
 }
 
-after(function () {
+after(async function () {
+    this.timeout(30000);
     if (packed) fs.rmSync(packed.dir, { recursive: true, force: true });
+    if (servers) await servers.close();
 });
 
 const TARGETS = [
@@ -59,7 +108,8 @@ for (const target of TARGETS) {
             rt = await target.runtime();
             await tarball();
             fake = await tedeeFake.start({ token: tedeeToken });
-            red = await nr.start({ node: rt.node, redJs: rt.redJs, env });
+            const demo = await exampleServers();
+            red = await nr.start({ node: rt.node, redJs: rt.redJs, env: { ...env, ...demo.env } });
         });
 
         after(async function () {
@@ -187,6 +237,58 @@ for (const target of TARGETS) {
             }
             const good = await red.api.get('api-auth-demo/token', { Authorization: 'Bearer ' + env.VERIFY_DEMO_TOKEN });
             assert.strictEqual(good.status, 200, 'the right static token was refused');
+        });
+
+        it('every installed example (Import → Examples) authenticates against its demo server', async function () {
+            const installed = path.join(red.userDir, 'node_modules', pkg.name, 'examples');
+            const demo = await exampleServers();
+            const files = fs.readdirSync(installed).filter((f) => f.endsWith('.json') && f !== 'verify.json').sort();
+            assert.deepStrictEqual(files, ['actyx.json', 'nightscout.json', 'tedee.json', 'timbr.json', 'timetagger.json']);
+            let flows = [];
+            const examples = {};
+            for (const f of files) {
+                let text = fs.readFileSync(path.join(installed, f), 'utf8');
+                for (const [from, to] of Object.entries(demo.ports)) text = text.split(from).join(to);
+                examples[f] = JSON.parse(text);
+                flows = flows.concat(examples[f]);
+            }
+            await red.api.deploy(flows);
+            const listen = await red.debugListener();
+            try {
+                for (const f of files) {
+                    const nodes = examples[f];
+                    const debugs = nodes.filter((n) => n.type === 'debug');
+                    const response = debugs.find((n) => n.name === 'response');
+                    const errorDbg = debugs.find((n) => n.name === 'error');
+                    assert.ok(response && errorDbg, `${f}: expected debug nodes "response" and "error"`);
+                    const injects = nodes.filter((n) => n.type === 'inject');
+                    assert.ok(injects.length >= 1, `${f}: no inject node`);
+                    for (const inj of injects) {
+                        const seen = listen.messages.filter((m) => m.id === response.id).length;
+                        await red.api.inject(inj.id);
+                        let m;
+                        try {
+                            m = await listen.waitFor((d) => (d.id === response.id && listen.messages.filter((x) => x.id === response.id).indexOf(d) >= seen) || d.id === errorDbg.id, 20000);
+                        } catch (e) {
+                            throw new Error(`${f} / inject "${inj.name}": ${e.message}\n${red.logs().slice(-2000)}`);
+                        }
+                        assert.strictEqual(m.id, response.id, `${f} / inject "${inj.name}" ended in the Catch node: ${m.msg}`);
+                        const msg = JSON.parse(m.msg);
+                        assert.ok(msg.statusCode >= 200 && msg.statusCode < 300, `${f} / inject "${inj.name}": HTTP ${msg.statusCode} ${JSON.stringify(msg.payload).slice(0, 300)}`);
+                        for (const [k, secret] of Object.entries(demo.env)) {
+                            if (!/USERNAME/.test(k)) assert.ok(!m.msg.includes(secret), `${f}: the debug output shows ${k}`);
+                        }
+                    }
+                }
+                assert.deepStrictEqual(listen.messages.filter((m) => m.name === 'error'), [], 'an example reported an error');
+            } finally {
+                listen.close();
+            }
+            const { timbr, ns, tedee, actyx } = demo.fakes;
+            assert.ok(timbr.stats.exchanges >= 1 && timbr.stats.exchangeFailures === 0 && timbr.stats.apiRefusals === 0, 'timbr ' + JSON.stringify({ ...timbr.stats, log: undefined }));
+            assert.ok(actyx.stats.exchanges >= 1 && actyx.stats.exchangeFailures === 0 && actyx.stats.apiRefusals === 0, 'actyx ' + JSON.stringify({ ...actyx.stats, log: undefined }));
+            assert.ok(ns.stats.exchanges >= 1 && ns.stats.failures === 0, 'nightscout ' + JSON.stringify({ ...ns.stats, log: undefined }));
+            assert.ok(tedee.stats.accepted >= 2 && tedee.stats.rejected === 0, 'tedee ' + JSON.stringify({ ...tedee.stats, log: undefined }));
         });
     });
 }

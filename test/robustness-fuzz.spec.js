@@ -215,6 +215,28 @@ describe('robustness: JS-level fuzzing of every core function (no RuntimeError: 
         });
     }
 
+    // Regression of fuzz/signer (test/regressions/fuzz/signer/header-query-token-not-percent-encoded):
+    // CORE_API.md promises query values "ready to append, percent-encoded like encodeURIComponent"
+    // (Actyx's raw base64 excepted). A token with '&', '#', '+', '%' or a space must not add a
+    // parameter, cut the URL at a fragment or be read back differently by the server.
+    it('query values are percent-encoded: a token cannot inject a parameter or a fragment', function () {
+        const nasty = 'a&admin=1#frag+b%41 c=d';
+        const cases = [
+            [{ scheme: 'header', placement: 'query', token: nasty }, 'api_key'],
+            [{ scheme: 'header', placement: 'query', queryName: 'k', prefix: 'p&x=', token: nasty }, 'k'],
+            [{ scheme: 'nightscout', mode: 'token', placement: 'query', token: nasty }, 'token'],
+            [{ scheme: 'tedee', mode: 'plain', placement: 'query', token: nasty }, 'api_token'],
+        ];
+        for (const [cfg, name] of cases) {
+            const q = core.buildAuth(cfg, 1691058833000).query;
+            const value = q[name];
+            assert.ok(!/[&#+ =]/.test(value.replace(/%[0-9A-F]{2}/g, '')), `${cfg.scheme}: raw ${JSON.stringify(value)}`);
+            const parsed = new URLSearchParams(`${name}=${value}`);
+            assert.deepStrictEqual([...parsed.keys()], [name], `${cfg.scheme}: one parameter`);
+            assert.strictEqual(parsed.get(name), (cfg.prefix || '') + nasty, `${cfg.scheme}: the server reads the token back`);
+        }
+    });
+
     it('a Tedee verifier with a valid key run keeps working after the storm (memory not corrupted)', function () {
         const v = new core.Verifier({ scheme: 'tedee', token: 'BE9xnPnGfVUS' }, 10);
         const now = 1691058833000;

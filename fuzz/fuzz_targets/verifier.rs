@@ -1,0 +1,65 @@
+#![no_main]
+//! The verify node's checks: Verifier::new with arbitrary configuration, then a run of checks
+//! with arbitrary header / query values and hostile times; the replay memory stays within its
+//! bound. Also verify_api_secret and constant_time_eq.
+use api_auth_core::schemes::Config;
+use api_auth_core::verify::{self, Found, Verifier};
+use api_auth_core_fuzz::{check_error, Fields};
+use libfuzzer_sys::fuzz_target;
+
+const SCHEMES: [&str; 6] = ["timetagger", "timbr", "nightscout", "tedee", "actyx", "header"];
+const NAMES: [&str; 8] = ["authtoken", "authorization", "x-api-key", "api-secret", "api_token", "token", "secret", "api_key"];
+
+fn found(f: &mut Fields) -> Found {
+    match f.byte() % 3 {
+        0 => Found::Absent,
+        1 => Found::NotText,
+        _ => Found::Text(f.string()),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut f = Fields::new(data);
+    let mut c = Config::default();
+    c.scheme = f.choice(&SCHEMES);
+    c.mode = f.choice(&["authtoken", "bearer", "token", "secret", "encrypted", "plain", "exchange", "jwt"]);
+    c.placement = f.choice(&["header", "query"]);
+    c.token = f.opt_string();
+    c.secret = f.opt_string();
+    c.header_name = f.opt_string();
+    c.prefix = f.opt_string();
+    c.query_name = f.opt_string();
+    let max = f.f64();
+    let (mut v, limit) = match Verifier::new(&c, max) {
+        Ok(v) => (v, max),
+        Err(e) => {
+            check_error(&e);
+            // a usable verifier anyway, to fuzz the checks
+            let mut c = Config::default();
+            c.scheme = Some("tedee".into());
+            c.token = Some("BE9xnPnGfVUS".into());
+            let limit = (f.byte() % 8) as f64 + 1.0;
+            (Verifier::new(&c, limit).expect("tedee verifier"), limit)
+        }
+    };
+    for _ in 0..(f.byte() % 16) {
+        let h: Vec<(String, Found)> = (0..3).map(|i| (NAMES[(f.byte() as usize + i) % NAMES.len()].to_string(), found(&mut f))).collect();
+        let q: Vec<(String, Found)> = (0..2).map(|i| (NAMES[(f.byte() as usize + i) % NAMES.len()].to_string(), found(&mut f))).collect();
+        let look = |list: &Vec<(String, Found)>, n: &str| list.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or(Found::Absent);
+        let hs = |n: &str| look(&h, n);
+        let qs = |n: &str| look(&q, n);
+        let now = f.f64();
+        let window = f.f64();
+        match v.check(&hs, &qs, now, window) {
+            Ok(_) => {}
+            Err(e) => check_error(&e),
+        }
+        assert!(v.size() as f64 <= limit, "replay memory {} over its bound {}", v.size(), limit);
+    }
+    let a = f.string();
+    let b = f.string();
+    if let Err(e) = verify::verify_api_secret(&a, &b) {
+        check_error(&e);
+    }
+    assert_eq!(verify::constant_time_eq(a.as_bytes(), b.as_bytes()), a == b);
+});

@@ -55,14 +55,15 @@ function table(rows) {
 async function main() {
     const t0 = Date.now();
     const log = (s) => process.stderr.write(s + '\n');
-    log(`bench${smoke ? ' (smoke)' : ''}: micro benchmarks…`);
+    // Start-up and sizes first: cheap, and they read pkg/ while nothing else of ours runs.
+    log(`bench${smoke ? ' (smoke)' : ''}: start-up and sizes…`);
+    const size = require('./size').run({ smoke });
+    log('bench: micro benchmarks…');
     const micro = require('./micro').run({ smoke });
     log('bench: auth node in a running flow…');
     const flow = await require('./flow').run({ smoke });
     log('bench: cold-cache exchange…');
     const exchange = await require('./exchange').run({ smoke });
-    log('bench: start-up and sizes…');
-    const size = require('./size').run({ smoke });
 
     // ---- figures and ratios -------------------------------------------------------------------
     const perCall = {};

@@ -20,7 +20,17 @@ process.stdout.write(String(Number(t1 - t0) / 1e6));`;
 function firstRequire(runs) {
     const ms = [];
     for (let i = 0; i < runs; i++) {
-        const out = execFileSync(process.execPath, ['-e', CHILD], { encoding: 'utf8' });
+        let out;
+        for (let attempt = 1; ; attempt++) {
+            try {
+                out = execFileSync(process.execPath, ['-e', CHILD], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+                break;
+            } catch (err) {
+                // pkg/ is rewritten while `npm run build` runs: wait for it once or twice.
+                if (attempt >= 3) throw err;
+                Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+            }
+        }
         const v = Number(out.trim());
         if (!Number.isFinite(v)) throw new Error('first require: child printed ' + JSON.stringify(out));
         ms.push(v);

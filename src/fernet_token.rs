@@ -54,7 +54,7 @@ pub fn token_timestamp(token: &str, field: &str) -> Result<u64> {
     if data[0] != 0x80 {
         return Err(Error::new(field, "not a Fernet token (unknown version byte)"));
     }
-    if (data.len() - OVERHEAD) % 16 != 0 {
+    if !(data.len() - OVERHEAD).is_multiple_of(16) {
         return Err(Error::new(field, "not a Fernet token (ciphertext is not a whole number of AES blocks)"));
     }
     let mut ts = [0u8; 8];

@@ -7,7 +7,7 @@
 export class Signer {
     free(): void;
     [Symbol.dispose](): void;
-    build(nowMs: number, exchangedToken: string | undefined | null): { headers: Record<string, string>; query: Record<string, string> };
+    build(nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string> };
     needsExchange(): boolean;
     constructor(config: object);
     tedeeKey(nowMs: number): string;
@@ -31,13 +31,13 @@ export function actyxTokenInfo(token: string): { created: number; validity: numb
 
 export function actyxValidateManifest(manifest: { appId: string; displayName: string; version?: string; appVersion?: string; signature?: string }): string;
 
-export function buildAuth(config: object, nowMs: number, exchangedToken: string | undefined | null): { headers: Record<string, string>; query: Record<string, string> };
+export function buildAuth(config: object, nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string> };
 
 export function cleanSecret(value: string, field: string): { value: string; trimmed: boolean };
 
 export function constantTimeEq(a: string, b: string): boolean;
 
-export function fernetDecrypt(key: string, token: string, ttlSecs: number | undefined | null, nowSecs: number | undefined | null): string;
+export function fernetDecrypt(key: string, token: string, ttlSecs?: number | null, nowSecs?: number | null): string;
 
 export function fernetEncrypt(key: string, plaintext: string, nowSecs: number): string;
 
@@ -60,7 +60,7 @@ export function tedeeApiKey(token: string, nowMs: number): string;
 
 export function timbrBearer(credentials: { username: string; password: string; salt: string; keyMode?: string; plaintextMode?: string }, nowSecs: number): string;
 
-export function timbrFernetKey(salt: string, keyMode: 'key' | 'md5' | 'sha256' | undefined): string;
+export function timbrFernetKey(salt: string, keyMode?: 'key' | 'md5' | 'sha256' | null): string;
 
 export function timbrParseTokenReply(bodyText: string): string;
 

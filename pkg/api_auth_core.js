@@ -449,7 +449,7 @@ exports.timbrBearer = timbrBearer;
 
 /**
  * @param {string} salt
- * @param {'key' | 'md5' | 'sha256' | undefined} keyMode
+ * @param {'key' | 'md5' | 'sha256' | undefined | null} keyMode
  * @returns {string}
  */
 function timbrFernetKey(salt, keyMode) {

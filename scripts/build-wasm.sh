@@ -14,4 +14,7 @@ export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}
 wasm-pack build --target nodejs --release --no-pack --out-dir pkg --out-name api_auth_core "$@"
 # wasm-pack writes pkg/.gitignore with '*', which makes npm pack drop pkg/ silently.
 rm -f pkg/.gitignore pkg/README.md pkg/package.json
+# wasm-bindgen cannot mark a JsValue parameter optional: do it in the declarations, for the
+# trailing parameters that accept undefined (src/wasm.rs checks their types itself).
+sed -E -i 's/(exchangedToken|ttlSecs|nowSecs|keyMode): ([^,)]*) \| undefined( \| null)?/\1?: \2 | null/g' pkg/api_auth_core.d.ts
 ls -l pkg/

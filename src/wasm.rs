@@ -265,7 +265,7 @@ pub fn fernet_decrypt(
 #[wasm_bindgen(js_name = timbrFernetKey)]
 pub fn timbr_fernet_key(
     #[wasm_bindgen(unchecked_param_type = "string")] salt: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "'key' | 'md5' | 'sha256' | undefined")] keyMode: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "'key' | 'md5' | 'sha256' | undefined | null")] keyMode: JsValue,
 ) -> JsResult<String> {
     let s = string(&salt, "salt").map_err(js_err)?;
     let m = opt_string(&keyMode, "keyMode").map_err(js_err)?;

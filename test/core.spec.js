@@ -78,7 +78,9 @@ describe('core (WASM) from Node', function () {
             [{ scheme: 'header', token: 'abc' }, { Authorization: 'abc' }, {}],
             [{ scheme: 'header', headerName: 'X-Key', prefix: 'Bearer ', token: 'abc' }, { 'X-Key': 'Bearer abc' }, {}],
             [{ scheme: 'header', placement: 'query', token: 'abc' }, {}, { api_key: 'abc' }],
-            [{ scheme: 'header', placement: 'query', queryName: 'k', prefix: 'p:', token: 'abc' }, {}, { k: 'p:abc' }],
+            [{ scheme: 'header', placement: 'query', queryName: 'k', prefix: 'p:', token: 'abc' }, {}, { k: 'p%3Aabc' }],
+            // query values come back percent-encoded (encodeURIComponent), so a token cannot add parameters
+            [{ scheme: 'header', placement: 'query', token: 'a&admin=1#x' }, {}, { api_key: 'a%26admin%3D1%23x' }],
         ];
         for (const [config, headers, query] of cases) {
             it(`${config.scheme} ${config.mode || ''} ${config.placement || ''}`, function () {
@@ -91,13 +93,19 @@ describe('core (WASM) from Node', function () {
             });
         }
 
+        it('an Actyx token goes raw in the query (the server does not percent-decode), and only if it is base64', function () {
+            const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0', placement: 'query' };
+            assert.deepStrictEqual(core.buildAuth(ax, 0, 'AAAAXaZn+/Y3Jl=='), { headers: {}, query: { access_token: 'AAAAXaZn+/Y3Jl==' } });
+            assert.strictEqual(throwsField(() => core.buildAuth(ax, 0, 'tk_x&y=1'), 'exchangedToken').message,
+                'exchangedToken: is not base64, so it cannot go raw in the query');
+        });
+
         it('exchange schemes need the exchanged token', function () {
             const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0' };
             const configs = [
                 [{ scheme: 'timbr', mode: 'exchange', username: 'admin', password: 'secret', salt: FERNET_KEY }, { 'x-api-key': 'tk_x', 'Content-Type': 'application/json' }, {}],
                 [{ scheme: 'nightscout', mode: 'jwt', token: 'reader-0123456789abcdef' }, { Authorization: 'Bearer tk_x' }, {}],
                 [ax, { Authorization: 'Bearer tk_x' }, {}],
-                [{ ...ax, placement: 'query' }, {}, { access_token: 'tk_x' }],
             ];
             for (const [config, headers, query] of configs) {
                 assert.strictEqual(throwsField(() => core.buildAuth(config, 0), 'token').message, 'token: no exchanged token yet');

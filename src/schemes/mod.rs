@@ -103,7 +103,8 @@ impl Config {
 }
 
 /// What to add to a request: headers (names as the scheme spells them) and query parameters
-/// (raw values; the caller encodes them as the API expects).
+/// (values ready to append as `name=value`: percent-encoded like JavaScript's
+/// `encodeURIComponent`, except Actyx's `access_token`, which that server reads raw).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Auth {
     pub headers: Vec<(String, String)>,
@@ -115,7 +116,7 @@ impl Auth {
         Auth { headers: vec![(name.to_string(), value)], query: vec![] }
     }
     pub(crate) fn query(name: &str, value: String) -> Auth {
-        Auth { headers: vec![], query: vec![(name.to_string(), value)] }
+        Auth { headers: vec![], query: vec![(name.to_string(), encode_query(&value))] }
     }
     pub(crate) fn placed(placement: Placement, header: &str, query: &str, value: String) -> Auth {
         match placement {
@@ -277,7 +278,14 @@ impl Signer {
                     Exchanged::NightscoutJwt => Auth::header("Authorization", format!("Bearer {t}")),
                     Exchanged::Actyx(p) => match p {
                         Placement::Header => Auth::header("Authorization", format!("Bearer {t}")),
-                        Placement::Query => Auth::query("access_token", t),
+                        Placement::Query => {
+                            // Actyx does not percent-decode access_token: it goes raw, so it
+                            // must be plain base64 (whose + / = are legal in a query).
+                            if !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) {
+                                return Err(Error::new("exchangedToken", "is not base64, so it cannot go raw in the query"));
+                            }
+                            Auth { headers: vec![], query: vec![("access_token".to_string(), t)] }
+                        }
                     },
                 })
             }
@@ -318,6 +326,26 @@ pub(crate) fn push_hex(bytes: &[u8], out: &mut Vec<u8>) {
         out.push(HEX[(b & 15) as usize]);
     }
 }
+
+/// Percent-encode like JavaScript's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+pub(crate) fn encode_query(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b)) {
+        return s.to_string();
+    }
+    let mut out = Vec::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b);
+        } else {
+            out.push(b'%');
+            out.push(HEX_UPPER[(b >> 4) as usize]);
+            out.push(HEX_UPPER[(b & 15) as usize]);
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut v = Vec::with_capacity(bytes.len() * 2);
@@ -392,7 +420,7 @@ mod tests {
         let a = build(&[("scheme", "header"), ("placement", "query"), ("token", "abc")]);
         assert_eq!(pairs(&a.query), [("api_key", "abc")]);
         let a = build(&[("scheme", "header"), ("placement", "query"), ("queryName", "k"), ("prefix", "p:"), ("token", "abc")]);
-        assert_eq!(pairs(&a.query), [("k", "p:abc")]);
+        assert_eq!(pairs(&a.query), [("k", "p%3Aabc")]);
     }
 
     #[test]
@@ -464,6 +492,16 @@ mod tests {
         let s = Signer::new(&cfg(&[("scheme", "tedee"), ("token", "BE9xnPnGfVUS")])).unwrap();
         assert!(s.tedee_key(f64::NAN).unwrap_err().to_string().starts_with("nowMs: "));
         assert!(s.build(-1.0, None).unwrap_err().to_string().starts_with("nowMs: "));
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded_like_encode_uri_component() {
+        assert_eq!(encode_query("abc-_.!~*'()09"), "abc-_.!~*'()09");
+        assert_eq!(encode_query("a&admin=1#x"), "a%26admin%3D1%23x");
+        assert_eq!(encode_query("a b+c/d%"), "a%20b%2Bc%2Fd%25");
+        assert_eq!(encode_query("é"), "%C3%A9");
+        let a = Signer::new(&cfg(&[("scheme", "header"), ("placement", "query"), ("token", "a&admin=1#x")])).unwrap();
+        assert_eq!(a.build(0.0, None).unwrap().query, vec![("api_key".to_string(), "a%26admin%3D1%23x".to_string())]);
     }
 
     #[test]

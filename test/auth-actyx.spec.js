@@ -4,20 +4,12 @@
 // ERR_TOKEN_EXPIRED after a node restart → 401 loop → re-exchange, a bad manifest, single flight,
 // and a node that is down.
 const assert = require('node:assert');
-const net = require('node:net');
 const actyx = require('./fakes/actyx');
 const rt = require('./support/nodered');
+const { closedPort } = require('./support/ports');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MANIFEST = { appId: 'com.example.nodered', displayName: 'Node-RED', appVersion: '1.0.0' };
-
-async function closedPort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 function flow(fake, extra = {}) {
     return rt.loopFlow({ props: { name: 'ax', scheme: 'actyx', mode: 'exchange', baseUrl: fake.url, ...MANIFEST, ...extra } });

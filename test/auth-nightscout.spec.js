@@ -7,18 +7,11 @@ const assert = require('node:assert');
 const net = require('node:net');
 const nightscout = require('./fakes/nightscout');
 const rt = require('./support/nodered');
+const { closedPort } = require('./support/ports');
 
 const API_SECRET = 'abcdefghij123456';
 const SUBJECTS = [{ id: '5f0000000000000000000001', name: 'Node-RED reader', roles: ['readable'] }];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function closedPort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 describe('auth: nightscout', function () {
     let fake;

@@ -3,19 +3,11 @@
 // http request node: fresh keys per message, header and query placement, plain mode,
 // the 401 loop (one retry with a fresh key), a wrong token, and a bridge that is down.
 const assert = require('node:assert');
-const net = require('node:net');
 const tedee = require('./fakes/tedee');
 const rt = require('./support/nodered');
+const { closedPort } = require('./support/ports');
 
 const TOKEN = 'BE9xnPnGfVUS';
-
-async function closedPort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 describe('auth: tedee bridge keys', function () {
     let fake;

@@ -4,20 +4,12 @@
 // flight, the 401/403 loop after a revoked token, wrong credentials, and a server that is down.
 const assert = require('node:assert');
 const crypto = require('node:crypto');
-const net = require('node:net');
 const timbr = require('./fakes/timbr');
 const rt = require('./support/nodered');
+const { closedPort } = require('./support/ports');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fernetKey = () => crypto.randomBytes(32).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-
-async function closedPort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 function exchangeFlow(fake, { salt, keyMode = 'key', plaintextMode = 'base64', password = 'secret', name = 'timbr' }) {
     return rt.loopFlow({

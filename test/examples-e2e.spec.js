@@ -8,18 +8,10 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 const WebSocket = require('ws');
+const { freePort } = require('./support/ports');
 
 const root = path.resolve(__dirname, '..');
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.on('error', reject);
-        s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    });
-}
 
 describe('npm start: every example flow works against the demo servers', function () {
     this.timeout(180000);

@@ -23,6 +23,7 @@
 // start({ dripMs }) → { url, port, stats: { [fault]: count }, open(), close() }
 //   open(): sockets currently open (a test can check it drops back to 0)
 const http = require('node:http');
+const { closedPort } = require('./ports');
 
 const CANNED = {
     html: [200, 'text/html; charset=utf-8', '<!DOCTYPE html>\n<html><head><title>Login</title></head><body>Please sign in</body></html>'],
@@ -111,13 +112,4 @@ async function start({ dripMs = 100 } = {}) {
 }
 
 /** A port on 127.0.0.1 that nothing listens on (connection refused). */
-function closedPort() {
-    const net = require('node:net');
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.on('error', reject);
-        s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    });
-}
-
 module.exports = { start, closedPort, CANNED };

@@ -11,9 +11,9 @@
 //   await red.stop();
 const { spawn, execFile } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./ports');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PKG_NAME = 'node-red-contrib-api-auth';
@@ -21,18 +21,6 @@ const PKG_NAME = 'node-red-contrib-api-auth';
 /** red.js of the dev dependency (Node-RED 4.1). */
 function devRedJs() {
     return path.join(path.dirname(require.resolve('node-red/package.json')), 'red.js');
-}
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.unref();
-        srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-            const { port } = srv.address();
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }

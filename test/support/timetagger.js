@@ -18,8 +18,8 @@ const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 const { ensureVenv } = require('./python.js');
+const { freePort } = require('./ports');
 
 const live = new Set();
 let hooked = false;
@@ -39,18 +39,6 @@ function hookExit() {
     for (const sig of ['SIGINT', 'SIGTERM']) {
         process.once(sig, () => { cleanup(); process.exit(130); });
     }
-}
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.unref();
-        srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-            const { port } = srv.address();
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@
 //! to know when to refresh. The server remains the judge of validity.
 
 use base64::Engine;
-use serde_json::Value;
+use crate::json::{self, Value};
 
 use crate::{Error, Result};
 
@@ -34,7 +34,7 @@ pub fn jwt_expiry(jwt: &str, field: &str) -> Result<Expiry> {
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(parts[1].trim_end_matches('='))
         .map_err(|_| Error::new(field, "JWT payload is not base64url"))?;
-    let value: Value = serde_json::from_slice(&payload)
+    let value: Value = json::parse_bytes(&payload)
         .map_err(|_| Error::new(field, "JWT payload is not JSON"))?;
     let obj = value
         .as_object()

@@ -25,6 +25,7 @@
 //! Only `wasm.rs` knows about wasm-bindgen; everything else is plain Rust, tested natively.
 
 pub mod fernet_token;
+pub mod json;
 pub mod jwt;
 pub mod schemes;
 pub mod secret;

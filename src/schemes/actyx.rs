@@ -6,7 +6,7 @@
 //! standard base64 of `u32 BE length | CBOR map | 0x01 | 32-byte key | 64-byte signature`.
 
 use base64::Engine;
-use serde_json::{Map, Value};
+use crate::json::{self, Value};
 
 use super::nightscout::json_body;
 use super::{Exchanged, Plan, Reader};
@@ -59,15 +59,22 @@ pub fn validate_manifest(m: &Manifest) -> Result<String> {
     let display_name = required(m.display_name, "displayName")?;
     let vf = if m.version_field.is_empty() { "version" } else { m.version_field };
     let version = required(m.version, vf)?;
-    let mut body = Map::new();
-    body.insert("appId".into(), Value::String(app_id.into()));
-    body.insert("displayName".into(), Value::String(display_name.into()));
-    body.insert("version".into(), Value::String(version.into()));
     if let Some(s) = signature {
         check_no_controls(s, "signature")?;
-        body.insert("signature".into(), Value::String(s.into()));
     }
-    Ok(Value::Object(body).to_string())
+    // members in name order (the order serde_json's map wrote them in)
+    let mut body = String::from("{\"appId\":");
+    json::write_string(&mut body, app_id);
+    body.push_str(",\"displayName\":");
+    json::write_string(&mut body, display_name);
+    if let Some(s) = signature {
+        body.push_str(",\"signature\":");
+        json::write_string(&mut body, s);
+    }
+    body.push_str(",\"version\":");
+    json::write_string(&mut body, version);
+    body.push('}');
+    Ok(body)
 }
 
 /// What an Actyx token says about itself.

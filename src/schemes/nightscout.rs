@@ -1,7 +1,7 @@
 //! Nightscout (cgm-remote-monitor v15): `api-secret: sha1hex(API_SECRET)`, access tokens (raw in
 //! `api-secret` or `?token=`), and the JWT exchange `GET /api/v2/authorization/request/<token>`.
 
-use serde_json::Value;
+use crate::json::{self, Value};
 use sha1::{Digest, Sha1};
 
 use super::{hex, Auth, Exchanged, Plan, Reader};
@@ -87,7 +87,7 @@ pub(crate) fn json_body(body: &str) -> Result<Value> {
     if t.is_empty() {
         return Err(Error::new("body", "the reply is empty"));
     }
-    serde_json::from_str(t).map_err(|_| {
+    json::parse(t).map_err(|_| {
         let what = if t.starts_with('<') { "HTML or XML" } else { "not JSON" };
         Error::new("body", format!("the reply is {what} (starts with \"{}\")", excerpt(t, 40)))
     })

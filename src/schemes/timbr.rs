@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use md5::Md5;
-use serde_json::Value;
+use crate::json::Value;
 use sha2::{Digest, Sha256};
 
 use super::nightscout::json_body;

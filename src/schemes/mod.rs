@@ -103,7 +103,7 @@ impl Config {
 }
 
 /// What to add to a request: headers (names as the scheme spells them) and query parameters
-/// (values ready to append as `name=value`: percent-encoded like JavaScript's
+/// (names and values ready to append as `name=value`: percent-encoded like JavaScript's
 /// `encodeURIComponent`, except Actyx's `access_token`, which that server reads raw).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Auth {
@@ -116,7 +116,8 @@ impl Auth {
         Auth { headers: vec![(name.to_string(), value)], query: vec![] }
     }
     pub(crate) fn query(name: &str, value: String) -> Auth {
-        Auth { headers: vec![], query: vec![(name.to_string(), encode_query(&value))] }
+        // the name too: a header-scheme queryName may hold spaces or non-ASCII letters
+        Auth { headers: vec![], query: vec![(encode_query(name), encode_query(&value))] }
     }
     pub(crate) fn placed(placement: Placement, header: &str, query: &str, value: String) -> Auth {
         match placement {
@@ -502,6 +503,9 @@ mod tests {
         assert_eq!(encode_query("é"), "%C3%A9");
         let a = Signer::new(&cfg(&[("scheme", "header"), ("placement", "query"), ("token", "a&admin=1#x")])).unwrap();
         assert_eq!(a.build(0.0, None).unwrap().query, vec![("api_key".to_string(), "a%26admin%3D1%23x".to_string())]);
+        // a custom parameter name is encoded as well (found by fuzz/run.sh signer)
+        let a = Signer::new(&cfg(&[("scheme", "header"), ("placement", "query"), ("queryName", "my key¶"), ("token", "t")])).unwrap();
+        assert_eq!(a.build(0.0, None).unwrap().query, vec![("my%20key%C2%B6".to_string(), "t".to_string())]);
     }
 
     #[test]

@@ -201,6 +201,7 @@ describe('core (WASM) from Node', function () {
             assert.match(e.message, /Unauthorized/);
             throwsField(() => core.nightscoutParseJwtReply('<html>Bad gateway</html>'), 'body');
             throwsField(() => core.nightscoutParseJwtReply(''), 'body');
+            throwsField(() => core.nightscoutParseJwtReply('{"token":"opaque"}'), 'token'); // not a JWT
         });
 
         it('jwtExpiry reads the payload; garbage is a clear error', function () {

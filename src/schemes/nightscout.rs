@@ -116,13 +116,11 @@ pub fn parse_jwt_reply(body: &str) -> Result<JwtReply> {
         }
     };
     crate::secret::check_header_value(&token, "token")?;
-    let (mut exp, mut iat) = (claim(obj.get("exp")), claim(obj.get("iat")));
-    if exp.is_none() || iat.is_none() {
-        if let Ok(e) = jwt_expiry(&token, "token") {
-            exp = exp.or(e.exp);
-            iat = iat.or(e.iat);
-        }
-    }
+    // Nightscout always issues a JWT: anything else (a proxy's page, another service) would only
+    // be sent as a Bearer, refused, exchanged again and refused again.
+    let e = jwt_expiry(&token, "token")?;
+    let exp = claim(obj.get("exp")).or(e.exp);
+    let iat = claim(obj.get("iat")).or(e.iat);
     Ok(JwtReply { token, exp, iat })
 }
 
@@ -197,9 +195,14 @@ mod tests {
         // times from the JWT when the body has none
         let r = parse_jwt_reply(&format!(r#"{{"token":"{t}"}}"#)).unwrap();
         assert_eq!((r.exp, r.iat), (Some(1700028800.0), Some(1700000000.0)));
-        // an opaque token: no times, still a token
-        let r = parse_jwt_reply(r#"{"token":"opaque"}"#).unwrap();
+        // a JWT without times: no times, still a token
+        let r = parse_jwt_reply(&format!(r#"{{"token":"{}"}}"#, jwt(r#"{"accessToken":"x"}"#))).unwrap();
         assert_eq!((r.exp, r.iat), (None, None));
+        // anything but a JWT is refused: it would only be refused as a Bearer, again and again
+        assert_eq!(
+            parse_jwt_reply(r#"{"token":"opaque"}"#).unwrap_err().to_string(),
+            "token: not a JWT (expected three dot-separated base64url parts)"
+        );
     }
 
     #[test]

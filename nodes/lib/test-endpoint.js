@@ -71,6 +71,8 @@ async function runTest(core, body, creds) {
             }
         }
         const ok = r.status >= 200 && r.status < 300;
+        // accepted: a short confirmation with a glimpse of the answer; refused: the server's words
+        if (ok) return { ok, status: r.status, message: `HTTP ${r.status}: credentials accepted${words ? ' (' + truncate(words, 60) + ')' : ''}` };
         return { ok, status: r.status, message: truncate(`HTTP ${r.status}${words ? ' ' + words : ''}`) };
     } finally {
         if (signer.free) { try { signer.free(); } catch (_) { /* ignore */ } }

@@ -285,7 +285,7 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         const rejectedBefore = fake.stats.rejected;
         await page.locator('#node-config-api-auth-test').click();
         const bad = await waitTestResult();
-        assert.match(bad, /^✗ 401\b/, bad);
+        assert.match(bad, /^✗ HTTP 401\b/, bad);
         assert.match(bad, /Invalid token/, bad);
         assert.ok(!bad.includes(token), 'the result text shows the secret');
         assert.strictEqual(fake.stats.rejected, rejectedBefore + 1);
@@ -295,7 +295,7 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         await page.locator('#node-config-api-auth-test').click();
         await page.waitForFunction(() => !/Invalid/.test(document.querySelector('#node-config-api-auth-test-result').textContent));
         const good = await waitTestResult();
-        assert.match(good, /^✓ 200\b/, good);
+        assert.match(good, /^✓ HTTP 200: credentials accepted\b/, good);
         assert.ok(!good.includes(token), 'the result text shows the secret');
         assert.strictEqual(fake.stats.accepted, acceptedBefore + 1);
         await snap('config-dialog-test-ok');
@@ -370,7 +370,7 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         const before = fake.stats.accepted;
         await page.locator('#node-config-api-auth-test').click();
         const r = await waitTestResult();
-        assert.match(r, /^✓ 200\b/, r);
+        assert.match(r, /^✓ HTTP 200: credentials accepted\b/, r);
         assert.strictEqual(fake.stats.accepted, before + 1);
         await tidyForPicture();
         docsImage(await snap('config-dialog-stored'), 'config-dialog.png');

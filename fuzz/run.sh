@@ -18,7 +18,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=(reply_parsers fernet signer verifier)
 REG=../test/regressions/fuzz
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
-  cargo install cargo-fuzz --locked
+  cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 
 echo "== build (${TARGETS[*]})"

@@ -81,6 +81,13 @@ after(async function () {
 
 const TARGETS = [
     {
+        label: 'Node-RED 3.1 on Node 20 (.cache/nr3, the oldest line package.json admits)',
+        runtime: async () => {
+            const r = await nr.ensureNodeRed3();
+            return { node: r.node, redJs: r.redJs, major: '3', nodeMajor: r.nodeVersion.replace(/^v/, '').split('.')[0] };
+        },
+    },
+    {
         label: 'Node-RED 4.1 on Node 20 (dev dependency)',
         runtime: async () => ({ node: process.execPath, redJs: nr.devRedJs(), major: '4', nodeMajor: process.versions.node.split('.')[0] }),
     },

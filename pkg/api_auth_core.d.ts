@@ -10,6 +10,7 @@ export class Signer {
     build(nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string> };
     needsExchange(): boolean;
     constructor(config: object);
+    queryNames(): string[];
     tedeeKey(nowMs: number): string;
     warnings(): string[];
 }
@@ -20,9 +21,11 @@ export class Signer {
 export class Verifier {
     free(): void;
     [Symbol.dispose](): void;
-    check(headers: Record<string, string | string[] | undefined>, query: Record<string, string | string[] | undefined>, nowMs: number, windowMs: number): { ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' | 'full' };
-    constructor(config: object, maxEntries: number);
+    check(headers: Record<string, string | string[] | undefined>, query: Record<string, string | string[] | undefined>, nowMs: number, windowMs: number): { ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' };
+    memoryBytes(): number;
+    constructor(config: object, nowMs: number);
     size(): number;
+    widen(windowMs: number): void;
 }
 
 export function actyxParseTokenReply(bodyText: string): { token: string; created: number; validity: number; expiresMs: number; appId: string; appMode: string };

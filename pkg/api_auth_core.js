@@ -46,6 +46,15 @@ class Signer {
         return this;
     }
     /**
+     * @returns {string[]}
+     */
+    queryNames() {
+        const ret = wasm.signer_queryNames(this.__wbg_ptr);
+        var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+        return v1;
+    }
+    /**
      * @param {number} nowMs
      * @returns {string}
      */
@@ -99,7 +108,7 @@ class Verifier {
      * @param {Record<string, string | string[] | undefined>} query
      * @param {number} nowMs
      * @param {number} windowMs
-     * @returns {{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' | 'full' }}
+     * @returns {{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' }}
      */
     check(headers, query, nowMs, windowMs) {
         const ret = wasm.verifier_check(this.__wbg_ptr, headers, query, nowMs, windowMs);
@@ -109,11 +118,18 @@ class Verifier {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
-     * @param {object} config
-     * @param {number} maxEntries
+     * @returns {number}
      */
-    constructor(config, maxEntries) {
-        const ret = wasm.verifier_new(config, maxEntries);
+    memoryBytes() {
+        const ret = wasm.verifier_memoryBytes(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @param {object} config
+     * @param {number} nowMs
+     */
+    constructor(config, nowMs) {
+        const ret = wasm.verifier_new(config, nowMs);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -127,6 +143,15 @@ class Verifier {
     size() {
         const ret = wasm.verifier_size(this.__wbg_ptr);
         return ret;
+    }
+    /**
+     * @param {number} windowMs
+     */
+    widen(windowMs) {
+        const ret = wasm.verifier_widen(this.__wbg_ptr, windowMs);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
     }
 }
 if (Symbol.dispose) Verifier.prototype[Symbol.dispose] = Verifier.prototype.free;

@@ -143,6 +143,11 @@ impl JsSigner {
         self.inner.tedee_key(nowMs).map_err(js_err)
     }
 
+    #[wasm_bindgen(js_name = queryNames)]
+    pub fn query_names(&self) -> Vec<String> {
+        self.inner.query_names()
+    }
+
     #[wasm_bindgen(js_name = needsExchange)]
     pub fn needs_exchange(&self) -> bool {
         self.inner.needs_exchange()
@@ -391,12 +396,21 @@ fn found(o: &JsValue, name: &str) -> Found {
 #[wasm_bindgen(js_class = Verifier)]
 impl JsVerifier {
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "object")] config: JsValue, maxEntries: f64) -> JsResult<JsVerifier> {
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "object")] config: JsValue, nowMs: f64) -> JsResult<JsVerifier> {
         let c = read_config(&config).map_err(js_err)?;
-        verify::Verifier::new(&c, maxEntries).map(|inner| JsVerifier { inner }).map_err(js_err)
+        verify::Verifier::new(&c, nowMs).map(|inner| JsVerifier { inner }).map_err(js_err)
     }
 
-    #[wasm_bindgen(unchecked_return_type = "{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' | 'full' }")]
+    pub fn widen(&mut self, windowMs: f64) -> JsResult<()> {
+        self.inner.widen(windowMs).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = memoryBytes)]
+    pub fn memory_bytes(&self) -> f64 {
+        self.inner.memory_bytes() as f64
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' }")]
     pub fn check(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string | string[] | undefined>")] headers: JsValue,

@@ -1,7 +1,8 @@
 #![no_main]
 //! The verify node's checks: Verifier::new with arbitrary configuration, then a run of checks
-//! with arbitrary header / query values and hostile times; the replay memory stays within its
-//! bound. Also verify_api_secret and constant_time_eq.
+//! with arbitrary header / query values and hostile times; the replay memory keeps its fixed size
+//! (set by the widest window) and a key accepted once is never accepted again. Also
+//! verify_api_secret and constant_time_eq.
 use api_auth_core::schemes::Config;
 use api_auth_core::verify::{self, Found, Verifier};
 use api_auth_core_fuzz::{check_error, Fields};
@@ -29,19 +30,20 @@ fuzz_target!(|data: &[u8]| {
     c.header_name = f.opt_string();
     c.prefix = f.opt_string();
     c.query_name = f.opt_string();
-    let max = f.f64();
-    let (mut v, limit) = match Verifier::new(&c, max) {
-        Ok(v) => (v, max),
+    let created = f.f64();
+    let mut v = match Verifier::new(&c, created) {
+        Ok(v) => v,
         Err(e) => {
             check_error(&e);
             // a usable verifier anyway, to fuzz the checks
             let mut c = Config::default();
             c.scheme = Some("tedee".into());
             c.token = Some("BE9xnPnGfVUS".into());
-            let limit = (f.byte() % 8) as f64 + 1.0;
-            (Verifier::new(&c, limit).expect("tedee verifier"), limit)
+            Verifier::new(&c, (f.byte() as f64) * 1000.0).expect("tedee verifier")
         }
     };
+    let mut accepted: Vec<String> = Vec::new();
+    let mut widest = 0u64;
     for _ in 0..(f.byte() % 16) {
         let h: Vec<(String, Found)> = (0..3).map(|i| (NAMES[(f.byte() as usize + i) % NAMES.len()].to_string(), found(&mut f))).collect();
         let q: Vec<(String, Found)> = (0..2).map(|i| (NAMES[(f.byte() as usize + i) % NAMES.len()].to_string(), found(&mut f))).collect();
@@ -50,11 +52,25 @@ fuzz_target!(|data: &[u8]| {
         let qs = |n: &str| look(&q, n);
         let now = f.f64();
         let window = f.f64();
+        if window.is_finite() && window >= 0.0 && window.fract() == 0.0 && window <= 3_600_000.0 {
+            widest = widest.max(window as u64);
+        }
         match v.check(&hs, &qs, now, window) {
+            Ok(verify::Reason::Ok) => {
+                if let Some(Found::Text(k)) = [hs("api_token"), qs("api_token")].into_iter().find(|x| *x != Found::Absent) {
+                    if k.len() >= 65 {
+                        assert!(!accepted.contains(&k.to_ascii_lowercase()), "a Tedee key was accepted twice");
+                        accepted.push(k.to_ascii_lowercase());
+                    }
+                }
+            }
             Ok(_) => {}
             Err(e) => check_error(&e),
         }
-        assert!(v.size() as f64 <= limit, "replay memory {} over its bound {}", v.size(), limit);
+        // the memory is sized by the widest window (one bit per millisecond of ±window), never by
+        // the number of keys
+        let bound = (2 * widest + 2).div_ceil(64) as usize * 8;
+        assert!(v.memory_bytes() <= bound, "replay memory {} over its bound {} (widest window {})", v.memory_bytes(), bound, widest);
     }
     let a = f.string();
     let b = f.string();

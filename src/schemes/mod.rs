@@ -9,7 +9,7 @@ pub mod tedee;
 pub mod timbr;
 pub mod timetagger;
 
-use crate::secret::{clean_header_secret, clean_secret, Cleaned};
+use crate::secret::{clean, Hygiene};
 use crate::{Error, Result};
 
 /// The scheme configuration as the config node stores it (camelCase names in JavaScript).
@@ -155,25 +155,19 @@ impl<'a> Reader<'a> {
         Reader { cfg, warnings: Vec::new() }
     }
 
-    fn note(&mut self, field: &str, c: Cleaned) -> String {
-        if c.trimmed {
-            self.warnings.push(format!("{field}: surrounding whitespace was removed"));
+    /// A required field, cleaned by its hygiene rule (a warning is kept when cleaning noted something).
+    pub fn clean(&mut self, field: &str, h: Hygiene) -> Result<String> {
+        let v = self.cfg.get(field).ok_or_else(|| Error::new(field, "is required"))?;
+        let c = clean(v, field, h)?;
+        if let Some(w) = c.warning(field) {
+            self.warnings.push(w);
         }
-        c.value
+        Ok(c.value)
     }
 
-    /// A required secret that may contain any printable character (it is hashed or encrypted).
-    pub fn secret(&mut self, field: &str) -> Result<String> {
-        let v = self.cfg.get(field).ok_or_else(|| Error::new(field, "is required"))?;
-        let c = clean_secret(v, field)?;
-        Ok(self.note(field, c))
-    }
-
-    /// A required secret that goes into an HTTP header or URL as is: printable ASCII.
+    /// A required secret that goes into an HTTP header or URL as is: trimmed, printable ASCII.
     pub fn header_secret(&mut self, field: &str) -> Result<String> {
-        let v = self.cfg.get(field).ok_or_else(|| Error::new(field, "is required"))?;
-        let c = clean_header_secret(v, field)?;
-        Ok(self.note(field, c))
+        self.clean(field, Hygiene::Token)
     }
 
     /// One of `allowed`; absent or empty means the first (the default).
@@ -301,6 +295,17 @@ impl Signer {
                 Ok(auth.headers.iter().chain(auth.query.iter()).map(|(_, v)| v.clone()).next().unwrap_or_default())
             }
             _ => Err(Error::new("scheme", format!("tedeeKey is only for the tedee scheme (this signer is {})", self.scheme))),
+        }
+    }
+
+    /// The query parameters this signer puts in a URL (names as they appear there), so the nodes
+    /// can mask their values wherever a signed URL turns up.
+    pub fn query_names(&self) -> Vec<String> {
+        match &self.plan {
+            Plan::Static(auth) => auth.query.iter().map(|(n, _)| n.clone()).collect(),
+            Plan::Tedee(_, Placement::Query) => vec![tedee::PARAM.to_string()],
+            Plan::Exchanged(Exchanged::Actyx(Placement::Query)) => vec!["access_token".to_string()],
+            _ => vec![],
         }
     }
 

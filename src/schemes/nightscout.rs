@@ -6,15 +6,16 @@ use sha1::{Digest, Sha1};
 
 use super::{hex, Auth, Exchanged, Plan, Reader};
 use crate::jwt::{claim, jwt_expiry};
-use crate::secret::clean_secret;
+use crate::secret::{clean, clean_secret, js_length, Hygiene};
 use crate::{excerpt, Error, Result};
 
 /// The server refuses to start with a shorter API_SECRET.
 pub const MIN_SECRET_CHARS: usize = 12;
 
-/// Check the length of an already trimmed API_SECRET.
+/// Check the length of an already trimmed API_SECRET, counted as the server counts it
+/// (JavaScript `.length`: UTF-16 code units, so six emoji are 12).
 pub fn check_secret_len(secret: &str, field: &str) -> Result<()> {
-    let n = secret.chars().count();
+    let n = js_length(secret);
     if n < MIN_SECRET_CHARS {
         return Err(Error::new(field, format!("API_SECRET must be at least {MIN_SECRET_CHARS} characters after trimming (got {n})")));
     }
@@ -25,11 +26,18 @@ pub fn sha1_hex(data: &[u8]) -> String {
     hex(&Sha1::digest(data))
 }
 
+/// API_SECRET as the server takes it (`lib/server/env.js` trims every environment value, then
+/// requires a `.length` of 12 and hashes the UTF-8 bytes): trimmed like JavaScript, anything
+/// inside (only its hash is ever sent).
+pub fn api_secret(secret: &str, field: &str) -> Result<crate::secret::Cleaned> {
+    let s = clean(secret, field, Hygiene::Passphrase)?;
+    check_secret_len(&s.value, field)?;
+    Ok(s)
+}
+
 /// `nightscoutSecretHash(secret)`: what goes in `api-secret`.
 pub fn secret_hash(secret: &str) -> Result<String> {
-    let s = clean_secret(secret, "secret")?;
-    check_secret_len(&s.value, "secret")?;
-    Ok(sha1_hex(s.value.as_bytes()))
+    Ok(sha1_hex(api_secret(secret, "secret")?.value.as_bytes()))
 }
 
 /// `nightscoutAccessToken(secret, subjectIdHex, name)`: the token the server issues for a subject.
@@ -58,19 +66,11 @@ pub fn access_token(secret: &str, subject_id_hex: &str, name: &str) -> Result<St
     Ok(format!("{abbrev}-{}", &digest[..16]))
 }
 
-/// `nightscoutExchangePath(accessToken)`, the token percent-encoded where needed.
+/// `nightscoutExchangePath(accessToken)`, the token percent-encoded by the one encoder of the
+/// core (as `encodeURIComponent`).
 pub fn exchange_path(access_token: &str) -> Result<String> {
     let t = clean_secret(access_token, "accessToken")?;
-    let mut out = String::from("/api/v2/authorization/request/");
-    for b in t.value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push_str(&hex(&[b]).to_ascii_uppercase());
-        }
-    }
-    Ok(out)
+    Ok(format!("/api/v2/authorization/request/{}", super::encode_query(&t.value)))
 }
 
 /// The JWT from an exchange reply, with its times.
@@ -137,7 +137,7 @@ pub(crate) fn plan(r: &mut Reader) -> Result<Plan> {
             Plan::Exchanged(Exchanged::NightscoutJwt)
         }
         _ => {
-            let secret = r.secret("secret")?;
+            let secret = r.clean("secret", Hygiene::Passphrase)?;
             check_secret_len(&secret, "secret")?;
             Plan::Static(Auth::header("api-secret", sha1_hex(secret.as_bytes())))
         }
@@ -154,6 +154,19 @@ mod tests {
         assert_eq!(secret_hash("abcdefghij123456").unwrap(), "bcf210644ec3d5ee81ee80ab9e8907abb49c203d");
         assert_eq!(secret_hash("this is my long pass phrase").unwrap(), "b723e97aa97846eb92d5264f084b2823f57c4aa1");
         assert_eq!(secret_hash("  abcdefghij123456 ").unwrap(), "bcf210644ec3d5ee81ee80ab9e8907abb49c203d");
+    }
+
+    /// The secrets the server starts with (and hashes as env.js leaves them) are accepted.
+    #[test]
+    fn secrets_as_the_server_takes_them() {
+        // a TAB inside is part of the secret (only its hash is sent)
+        assert_eq!(secret_hash("this is\tmy long pass").unwrap(), "4710d2bd600c90af89043597840ed7f091873f86");
+        // six emoji are 12 UTF-16 code units: the server starts with them
+        assert_eq!(secret_hash("😀😀😀😀😀😀").unwrap(), sha1_hex("😀😀😀😀😀😀".as_bytes()));
+        assert!(secret_hash("😀😀😀😀😀").unwrap_err().to_string().ends_with("(got 10)"));
+        // surrounding white space is trimmed by the server too (lodash _trim = JavaScript's)
+        assert_eq!(secret_hash("\u{feff}   this is my long pass phrase\u{3000}").unwrap(), "b723e97aa97846eb92d5264f084b2823f57c4aa1");
+        assert!(secret_hash(" abcdefghijk ").unwrap_err().to_string().ends_with("(got 11)"));
     }
 
     #[test]

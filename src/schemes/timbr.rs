@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::nightscout::json_body;
 use super::{hex, Auth, Exchanged, Plan, Reader};
 use crate::fernet_token::{self, b64url};
-use crate::secret::clean_secret;
+use crate::secret::{clean, Hygiene};
 use crate::{excerpt, Error, Result};
 
 pub const KEY_MODES: [&str; 3] = ["key", "md5", "sha256"];
@@ -37,11 +37,13 @@ fn mode<'a>(v: Option<&str>, field: &str, allowed: &[&'a str]) -> Result<&'a str
 /// `timbrFernetKey(salt, keyMode)`: the Fernet key used for the bearer.
 pub fn fernet_key(salt: &str, key_mode: Option<&str>) -> Result<String> {
     let m = mode(key_mode, "keyMode", &KEY_MODES)?;
-    let s = clean_secret(salt, "salt")?.value;
     Ok(match m {
-        "md5" => b64url(hex(&Md5::digest(s.as_bytes())).as_bytes()),
-        "sha256" => b64url(&Sha256::digest(s.as_bytes())),
+        // text turned into a key: hashed exactly as typed
+        "md5" => b64url(hex(&Md5::digest(clean(salt, "salt", Hygiene::AsTyped)?.value.as_bytes())).as_bytes()),
+        "sha256" => b64url(&Sha256::digest(clean(salt, "salt", Hygiene::AsTyped)?.value.as_bytes())),
+        // a key: base64 text, whose surrounding white space Python's Fernet ignores too
         _ => {
+            let s = clean(salt, "salt", Hygiene::Token)?.value;
             fernet_token::key(&s, "salt")?;
             s
         }
@@ -61,11 +63,11 @@ pub struct Credentials<'a> {
 /// The plaintext of the bearer: `base64("user:password")` or `"user:password"`.
 pub fn plaintext(c: &Credentials) -> Result<String> {
     let pm = mode(c.plaintext_mode, "plaintextMode", &PLAINTEXT_MODES)?;
-    let user = clean_secret(c.username.ok_or_else(|| Error::new("username", "is required"))?, "username")?.value;
+    let user = clean(c.username.ok_or_else(|| Error::new("username", "is required"))?, "username", Hygiene::Name)?.value;
     if user.contains(':') {
         return Err(Error::new("username", "must not contain ':' (it separates user and password)"));
     }
-    let pass = clean_secret(c.password.ok_or_else(|| Error::new("password", "is required"))?, "password")?.value;
+    let pass = clean(c.password.ok_or_else(|| Error::new("password", "is required"))?, "password", Hygiene::AsTyped)?.value;
     let joined = format!("{user}:{pass}");
     Ok(match pm {
         "plain" => joined,
@@ -111,9 +113,10 @@ pub(crate) fn plan(r: &mut Reader) -> Result<Plan> {
     if m == "token" {
         return Ok(Plan::Static(headers(r.header_secret("token")?)));
     }
-    let username = r.secret("username")?;
-    let password = r.secret("password")?;
-    let salt = r.secret("salt")?;
+    let username = r.clean("username", Hygiene::Name)?;
+    let password = r.clean("password", Hygiene::AsTyped)?;
+    let key_mode = mode(r.cfg.get("keyMode"), "keyMode", &KEY_MODES)?;
+    let salt = r.clean("salt", if key_mode == "key" { Hygiene::Token } else { Hygiene::AsTyped })?;
     let c = Credentials {
         username: Some(&username),
         password: Some(&password),
@@ -150,6 +153,14 @@ mod tests {
         );
         assert!(fernet_key(SALT, Some("sha1")).unwrap_err().to_string().starts_with("keyMode: unknown value (expected 'key' or 'md5' or 'sha256')"));
         assert!(fernet_key("", Some("md5")).unwrap_err().to_string().starts_with("salt: is empty"));
+    }
+
+    #[test]
+    fn passwords_and_salts_as_typed() {
+        let c = Credentials { username: Some(" admin "), password: Some(" pa ss "), ..Default::default() };
+        assert_eq!(plaintext(&Credentials { plaintext_mode: Some("plain"), ..c.clone() }).unwrap(), "admin: pa ss ");
+        assert_ne!(fernet_key(" my-api-auth-salt", Some("md5")).unwrap(), fernet_key(SALT, Some("md5")).unwrap());
+        assert_eq!(fernet_key(&format!(" {KEY}\n"), Some("key")).unwrap(), KEY);
     }
 
     #[test]

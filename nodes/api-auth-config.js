@@ -23,10 +23,14 @@ module.exports = function (RED) {
         const node = this;
         node.name = n.name || '';
         node.scheme = n.scheme;
+        node.savedBaseUrl = typeof n.baseUrl === 'string' ? n.baseUrl : ''; // as written in the dialog
         node.problem = null;
         node.signer = null;
         node._listeners = new Set();
         node._verifier = null;
+        node._windowMs = 0;
+        node.queryNames = [];
+        node._recentTokens = [];
 
         const title = `API credentials "${node.name || n.scheme || node.id}"`;
         node.title = title;
@@ -45,6 +49,14 @@ module.exports = function (RED) {
         } else {
             try {
                 node.signer = new core.Signer(settings.coreConfig);
+                node.queryNames = node.signer.queryNames();
+                if (!node.exchange && settings.scheme !== 'tedee') {
+                    // what a static scheme sends (e.g. the Nightscout SHA-1) is as good as the secret
+                    const built = node.signer.build(Date.now());
+                    for (const part of [built.headers, built.query]) {
+                        for (const v of Object.values(part || {})) node._secrets.push(String(v), String(v).replace(/^Bearer /, ''));
+                    }
+                }
                 const warnings = node.signer.warnings ? node.signer.warnings() : [];
                 for (const w of warnings) node.warn(`${title}: ${node.redact(String(w))}`);
             } catch (err) {
@@ -57,7 +69,11 @@ module.exports = function (RED) {
             const exchange = EXCHANGES[settings.scheme];
             const ctx = { core, label: title, timeoutMs: settings.timeoutMs, secrets: settings.secrets };
             node._cache = new TokenCache({
-                exchange: () => exchange(ctx, settings.coreConfig),
+                exchange: () => exchange(ctx, settings.coreConfig).then((res) => {
+                    // the last few tokens stay masked: a late error may still quote one
+                    node._recentTokens = [res.token].concat(node._recentTokens).slice(0, 4);
+                    return res;
+                }),
                 maxMarginMs: MAX_MARGIN_MS[settings.scheme] || 0,
                 onState: (state, err) => {
                     for (const fn of node._listeners) {
@@ -81,10 +97,12 @@ module.exports = function (RED) {
         return this.name || this.scheme || 'api-auth-config';
     };
 
-    /** Replace every known secret (credentials, the current exchanged token) in `text` by its mask. */
+    /**
+     * Replace every known secret in `text` (in any encoding) by its mask: the credentials, what a
+     * static scheme derives from them (the Nightscout SHA-1), and the recent exchanged tokens.
+     */
     ApiAuthConfigNode.prototype.redact = function (text) {
-        const cur = this._cache && this._cache.peek();
-        const secrets = cur ? (this._secrets || []).concat([cur.token]) : this._secrets;
+        const secrets = (this._secrets || []).concat(this._recentTokens || []);
         return redact(text, secrets, core && core.maskSecret);
     };
 
@@ -113,9 +131,18 @@ module.exports = function (RED) {
         return () => this._listeners.delete(fn);
     };
 
-    ApiAuthConfigNode.prototype.verifier = function () {
+    /**
+     * The one Verifier (and replay memory) of every verify node using these credentials. Its
+     * memory starts at the moment it is made: keys from before a deploy or restart are refused.
+     * `windowMs`: the caller's window, so the memory remembers long enough for the widest one.
+     */
+    ApiAuthConfigNode.prototype.verifier = function (windowMs) {
         if (this.problem) throw this.problem;
-        if (!this._verifier) this._verifier = new core.Verifier(this._coreConfig, 100000);
+        if (!this._verifier) this._verifier = new core.Verifier(this._coreConfig, Date.now());
+        if (windowMs > this._windowMs) {
+            this._verifier.widen(windowMs);
+            this._windowMs = windowMs;
+        }
         return this._verifier;
     };
 
@@ -124,8 +151,15 @@ module.exports = function (RED) {
     RED.nodes.registerType('api-auth-config', ApiAuthConfigNode, { credentials });
 
     // Test button: try the dialog's current (possibly unsaved) values against the API's check
-    // endpoint. Stored secrets are used where the dialog sends `__PWRD__` (or has_<name>).
+    // endpoint. Stored secrets (where the dialog sends `__PWRD__` or has_<name>) and ${ENV}
+    // references are used only for a deployed API credentials node and only towards the Base URL
+    // saved in it: a request cannot send them to a URL of its choosing. JSON bodies only: a form
+    // post from another web page (Node-RED's admin API has no login by default) is refused.
     RED.httpAdmin.post('/api-auth/test/:id', RED.auth.needsPermission('api-auth-config.write'), async function (req, res) {
+        if (!req.is('application/json')) {
+            res.status(415).json({ ok: false, status: 0, message: 'the Test endpoint accepts application/json only' });
+            return;
+        }
         try {
             const body = req.body || {};
             const sent = Object.assign({}, body.credentials || {});
@@ -133,27 +167,25 @@ module.exports = function (RED) {
                 if (sent[name] === undefined && body[name] !== undefined) sent[name] = body[name];
                 if (sent['has_' + name] === undefined && body['has_' + name] !== undefined) sent['has_' + name] = body['has_' + name];
             }
-            let stored = null;
-            const getStored = () => {
-                if (stored) return stored;
-                stored = (RED.nodes.getCredentials && RED.nodes.getCredentials(req.params.id)) || null;
-                if (!stored) {
-                    const running = RED.nodes.getNode(req.params.id);
-                    stored = (running && running.credentials) || {};
-                }
-                return stored;
-            };
+            const deployed = RED.nodes.getNode(req.params.id);
+            const trusted = !!deployed && deployed.type === 'api-auth-config' && typeof body.baseUrl === 'string' && body.baseUrl === deployed.savedBaseUrl;
             const creds = {};
             for (const name of CREDENTIAL_NAMES) {
                 const v = sent[name];
                 const useStored = v === '__PWRD__' || ((v === undefined || v === '') && (sent['has_' + name] === true || sent['has_' + name] === 'true'));
-                creds[name] = useStored ? getStored()[name] : v;
+                if (useStored && !trusted) {
+                    res.json({ ok: false, status: 0, message: `${name}: the stored secret is only used with the saved Base URL of a deployed API credentials node — deploy first, or type the secret again` });
+                    return;
+                }
+                // a deployed node's credentials already hold the values of its ${ENV} references
+                creds[name] = useStored ? (deployed.credentials || {})[name] : v;
             }
             if (!core) {
                 res.json({ ok: false, status: 0, message: `the WebAssembly core could not be loaded (${coreLoadError && coreLoadError.message})` });
                 return;
             }
-            const result = await runTest(core, body, creds);
+            const base = trusted ? Object.assign({}, body, { baseUrl: deployed.baseUrl || body.baseUrl }) : body;
+            const result = await runTest(core, base, creds, trusted);
             res.json(result);
         } catch (err) {
             res.json({ ok: false, status: 0, message: String((err && err.message) || err).slice(0, 300) });

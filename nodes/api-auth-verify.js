@@ -15,12 +15,14 @@
 const UNAUTHORIZED_BODY = { ok: false, error: 'Unauthorized' };
 const MISCONFIGURED_BODY = { ok: false, error: 'Server misconfigured' };
 const SHUTTING_DOWN_BODY = { ok: false, error: 'Service unavailable' };
+const TOO_MANY_BODY = { ok: false, error: 'Too many requests' };
 
 const DEFAULT_WINDOW_SECS = 30;
 const MAX_WINDOW_SECS = 3600;
 const MAX_PENALTY_MS = 60000;        // per failure
 const MAX_WAIT_MS = 60000;           // longest a penalised request is held
 const PENALTY_MAX_ADDRESSES = 10000; // bounded memory of penalised client addresses
+const MAX_HELD = 100;                // requests held back by the penalty at once (each holds its body)
 const STATUS_INTERVAL_MS = 250;      // status updated at most 4 times per second
 
 /** Parse a numeric node property; throws an Error naming the field. */
@@ -111,6 +113,7 @@ module.exports = function (RED) {
         node.lastRefused = false;
         node.now = () => Date.now(); // the clock; tests may replace it
         const pending = new Set();    // requests held by the penalty
+        node.held = pending;          // (read by the tests: how many are held now)
         let statusTimer = null;
         let settingsError = null;
 
@@ -149,7 +152,7 @@ module.exports = function (RED) {
                 return { error: new Error(`config: API credentials "${configLabel()}" cannot verify requests`) };
             }
             try {
-                return { verifier: c.verifier() };
+                return { verifier: c.verifier(node.windowSecs * 1000) };
             } catch (e) {
                 return { error: new Error(`API credentials "${configLabel()}": cannot verify requests: ${e && e.message ? e.message : e}`) };
             }
@@ -209,6 +212,20 @@ module.exports = function (RED) {
                 return;
             }
             const now = node.now();
+            const addr = node.penalty ? clientAddress(req) : null;
+            const wait = node.penalty ? node.penalty.waitFor(addr, now) : 0;
+            if (wait > 0 && pending.size >= MAX_HELD) {
+                // Too many requests are already held back: answer this penalised one at once,
+                // without checking it (no key is used up, nothing is learnt, nothing is held).
+                node.counts.refused++;
+                node.lastRefused = true;
+                msg.auth = { ok: false, reason: 'penalty', scheme: node.configNode.scheme, config: node.configNode.id, name: configLabel() };
+                answer(msg, 429, TOO_MANY_BODY);
+                scheduleStatus();
+                send([null, msg]);
+                done();
+                return;
+            }
             let result;
             try {
                 result = got.verifier.check(lowerCaseKeys(req.headers), plainObject(req.query), now, node.windowSecs * 1000);
@@ -222,8 +239,6 @@ module.exports = function (RED) {
             const ok = !!(result && result.ok);
             const reason = result && result.reason ? String(result.reason) : (ok ? 'ok' : 'mismatch');
             const c = node.configNode;
-            const addr = node.penalty ? clientAddress(req) : null;
-            const wait = node.penalty ? node.penalty.waitFor(addr, now) : 0;
             if (node.penalty) {
                 if (ok) { node.penalty.succeeded(addr); } else { node.penalty.failed(addr, now); }
             }
@@ -247,8 +262,24 @@ module.exports = function (RED) {
             };
 
             if (wait > 0) {
-                const entry = { msg, done, timer: null };
-                entry.timer = setTimeout(function () { pending.delete(entry); finish(); }, wait);
+                // Held back by the penalty. If the client goes away meanwhile, let go of it at
+                // once: its message (and body) is dropped, nothing is answered.
+                const entry = { msg, done, timer: null, gone: null };
+                const release = function () {
+                    pending.delete(entry);
+                    clearTimeout(entry.timer);
+                    const res = msg.res && msg.res._res;
+                    if (res && typeof res.removeListener === 'function') { res.removeListener('close', entry.gone); }
+                };
+                entry.gone = function () {
+                    const res = msg.res && msg.res._res;
+                    if (res && res.writableFinished) { return; }
+                    release();
+                    done();
+                };
+                entry.timer = setTimeout(function () { release(); finish(); }, wait);
+                const res = msg.res && msg.res._res;
+                if (res && typeof res.once === 'function') { res.once('close', entry.gone); }
                 pending.add(entry);
             } else {
                 finish();
@@ -258,8 +289,10 @@ module.exports = function (RED) {
         node.on('close', function (removed, closeDone) {
             if (typeof removed === 'function') { closeDone = removed; }
             if (statusTimer) { clearTimeout(statusTimer); statusTimer = null; }
-            for (const entry of pending) {
+            for (const entry of [...pending]) {
                 clearTimeout(entry.timer);
+                const res = entry.msg.res && entry.msg.res._res;
+                if (res && typeof res.removeListener === 'function') { res.removeListener('close', entry.gone); }
                 answer(entry.msg, 503, SHUTTING_DOWN_BODY);
                 entry.done();
             }
@@ -272,3 +305,4 @@ module.exports = function (RED) {
 };
 
 module.exports.PenaltyList = PenaltyList;
+module.exports.MAX_HELD = MAX_HELD;

@@ -5,14 +5,32 @@
 //   output 1 "request"  → http request node → (wire back into this node)
 //   output 2 "response" ← final responses that came back through the loop
 //
-// A message going out on output 1 carries `msg._apiAuth = {node, attempt, gen, saved}`: the id of
-// this node, the attempt number, the cache generation of the exchanged token it used (never the
-// token itself — debug nodes print msg), and the request as it was before the auth was added.
+// A message going out on output 1 carries `msg._apiAuth = {node, attempt, gen, redirects, url,
+// method, saved}`: the id of this node, the attempt number, the cache generation of the exchanged
+// token it used (never the token itself — debug nodes print msg), how many redirects it followed,
+// the URL and method of the current hop (unsigned), and the request as the flow gave it.
+//
+// Credentials never leave the request they were signed for:
+// - output 1 sets msg.followRedirects = false, so the http request node never follows a redirect
+//   with our headers; the loop follows a redirect to the SAME origin with a fresh signature, and a
+//   redirect to another origin ends in an error naming both origins (the flow can set
+//   msg.followRedirects = false itself to receive 3xx responses instead);
+// - whatever leaves after the request (output 2, done(err), a Catch node on this node) has
+//   msg.url, msg.headers and msg.followRedirects as the flow gave them, the signed query
+//   parameters masked in msg.responseUrl, msg.redirectList and an error payload, and every
+//   known secret masked.
 
-const { appendQuery, serverWords, pathOf } = require('./lib/http');
+const { appendQuery, removeQuery, serverWords, pathOf, maskQueryParams, maskDeep } = require('./lib/http');
 
 const RESPONSE_LEFTOVERS = ['statusCode', 'responseUrl', 'redirectList', 'retry', 'responseCookies'];
 const TEDEE_RETRY_DELAY_MS = 500;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+const RESPONSE_MARK = 'x-node-red-request-node';
+
+function originOf(url) {
+    try { return new URL(url).origin; } catch (_) { return null; }
+}
 
 module.exports = function (RED) {
     const STARTED = new Set();
@@ -104,7 +122,7 @@ module.exports = function (RED) {
             timers.add(t);
         });
 
-        /** Put the auth on msg (headers/url) for the request saved in marker `mk`. */
+        /** Put the auth on msg (headers/url) for the current hop of marker `mk`. */
         async function decorate(msg, mk) {
             let token;
             if (cfg.exchange) {
@@ -123,20 +141,95 @@ module.exports = function (RED) {
             }
             const query = built.query || {};
             if (Object.keys(query).length) {
-                if (typeof mk.saved.url !== 'string' || !mk.saved.url) {
+                if (typeof mk.url !== 'string' || !mk.url) {
                     const err = new Error(`${cfg.title}: the ${cfg.scheme} key goes in the query string, so msg.url must be set before this node (leave the http request node's URL empty)`);
                     err.code = 'msg';
                     throw err;
                 }
-                msg.url = appendQuery(mk.saved.url, query);
+                msg.url = appendQuery(mk.url, query);
+            } else if (mk.url !== undefined) {
+                msg.url = mk.url;
             }
             msg.headers = headers;
+            // the http request node must not carry these headers to wherever a redirect points
+            msg.followRedirects = false;
             msg._apiAuth = mk;
         }
 
+        /** Mask what a signed URL may show: our query parameters, and every known secret. */
+        function scrubText(text) {
+            return cfg.redact(maskQueryParams(text, cfg.queryNames));
+        }
+
+        /**
+         * Take every credential off a message that leaves after the request: the flow's own url,
+         * headers (unless they are a response's) and followRedirects back, signed query
+         * parameters masked in the response URL, the redirect list and an error payload.
+         */
+        function scrub(msg) {
+            const mk = msg._apiAuth;
+            if (!mk || typeof mk !== 'object' || mk.node !== node.id) return;
+            const saved = mk.saved || {};
+            if (saved.url === undefined) delete msg.url; else msg.url = saved.url;
+            if (saved.followRedirects === undefined) delete msg.followRedirects; else msg.followRedirects = saved.followRedirects;
+            const h = msg.headers;
+            if (!h || typeof h !== 'object' || !Object.prototype.hasOwnProperty.call(h, RESPONSE_MARK)) {
+                msg.headers = Object.assign({}, saved.headers || {});
+            }
+            if (typeof msg.responseUrl === 'string') msg.responseUrl = scrubText(msg.responseUrl);
+            if (Array.isArray(msg.redirectList)) {
+                msg.redirectList = msg.redirectList.map((r) => (r && typeof r.location === 'string' ? Object.assign({}, r, { location: scrubText(r.location) }) : r));
+            }
+            // a network error: the http request node put the full (signed) URL in the payload; a
+            // server may quote what it got (an error body echoing the header): no known secret
+            // stays in the payload
+            msg.payload = maskDeep(msg.payload, typeof msg.statusCode !== 'number' ? scrubText : (t) => cfg.redact(t));
+            delete msg._apiAuth;
+        }
+
+        /** A new hop of the same request (a retry or a redirect): the flow's request back on msg. */
+        function resetRequest(msg, mk, payload) {
+            msg.payload = payload;
+            if (mk.method === undefined) delete msg.method; else msg.method = mk.method;
+            for (const k of RESPONSE_LEFTOVERS) delete msg[k];
+        }
+
+        /** A 3xx came back: follow it to the same origin with a fresh signature, else refuse. */
+        async function redirect(msg, mk, status, send, done) {
+            const location = msg.headers && msg.headers.location;
+            let target = null;
+            try { target = new URL(String(location), mk.url).href; } catch (_) { target = null; }
+            const from = originOf(mk.url);
+            const to = target && originOf(target);
+            const fail = (text, code) => {
+                const err = new Error(cfg.redact(`${cfg.title}: ${text}`));
+                err.status = status;
+                err.code = code;
+                scrub(msg);
+                setStatus('red', 'ring', 'failed: redirect');
+                done(err);
+            };
+            if (!to) return fail(`HTTP ${status} redirect without a usable Location — not followed`, 'redirect');
+            if (to !== from) {
+                return fail(`HTTP ${status} redirect from ${from} to ${to} not followed: the credentials are for ${from} only (set the URL to the final address, or msg.followRedirects = false to receive the redirect)`, 'cross-origin');
+            }
+            if (mk.redirects >= MAX_REDIRECTS) return fail(`more than ${MAX_REDIRECTS} redirects — not followed further`, 'redirect');
+            mk.redirects += 1;
+            mk.url = removeQuery(target, cfg.queryNames);
+            let payload = mk.saved.payload;
+            if (status === 303 && String(mk.method || 'GET').toUpperCase() !== 'HEAD') {
+                mk.method = 'GET';
+                payload = undefined;
+            }
+            resetRequest(msg, mk, payload);
+            await decorate(msg, mk);
+            send([msg, null]);
+            done();
+        }
+
         function refusal(msg, mk) {
-            const words = serverWords(msg.payload);
-            const where = mk.saved.url ? ' from ' + (mk.saved.method ? String(mk.saved.method).toUpperCase() + ' ' : '') + pathOf(mk.saved.url) : '';
+            const words = scrubText(serverWords(msg.payload));
+            const where = mk.url ? ' from ' + (mk.method ? String(mk.method).toUpperCase() + ' ' : '') + pathOf(mk.url) : '';
             const retried = mk.attempt > 1 ? (cfg.exchange ? ' (also after a fresh token)' : ' (also with a fresh key)') : '';
             const text = `${cfg.title}: the server refused the credentials: HTTP ${msg.statusCode}${where}${words ? ' — ' + words : ''}${retried}`;
             const err = new Error(cfg.redact(text));
@@ -153,16 +246,16 @@ module.exports = function (RED) {
             if (msg.statusCode !== undefined && mk && typeof mk === 'object' && mk.node === node.id) {
                 // A response coming back through the loop.
                 const status = Number(msg.statusCode);
+                if (REDIRECTS.has(status) && mk.saved.followRedirects !== false && !cfg.problem) {
+                    await redirect(msg, mk, status, send, done);
+                    return;
+                }
                 if (status === 401 || status === 403) {
                     const retryable = cfg.exchange || cfg.scheme === 'tedee';
                     if (mk.attempt === 1 && retryable && !cfg.problem) {
                         if (cfg.exchange) cfg.invalidateGen(mk.gen);
                         else await sleep(TEDEE_RETRY_DELAY_MS); // tedee: a fresh key, 0.5 s later like the official client
-                        const saved = mk.saved || {};
-                        msg.payload = saved.payload;
-                        if (saved.method === undefined) delete msg.method; else msg.method = saved.method;
-                        if (saved.url === undefined) delete msg.url; else msg.url = saved.url;
-                        for (const k of RESPONSE_LEFTOVERS) delete msg[k];
+                        resetRequest(msg, mk, mk.saved.payload);
                         mk.attempt = 2;
                         await decorate(msg, mk);
                         send([msg, null]);
@@ -170,12 +263,12 @@ module.exports = function (RED) {
                         return;
                     }
                     const err = refusal(msg, mk);
-                    delete msg._apiAuth;
+                    scrub(msg);
                     setStatus('red', 'ring', 'failed: HTTP ' + status);
                     done(err);
                     return;
                 }
-                delete msg._apiAuth;
+                scrub(msg);
                 if (typeof msg.statusCode === 'number' && lastStatus.startsWith('redring')) okStatus();
                 send([null, msg]);
                 done();
@@ -195,7 +288,10 @@ module.exports = function (RED) {
                 node: node.id,
                 attempt: 1,
                 gen: 0,
-                saved: { payload: msg.payload, headers: Object.assign({}, reqHeaders), url: msg.url, method: msg.method },
+                redirects: 0,
+                url: msg.url,
+                method: msg.method,
+                saved: { payload: msg.payload, headers: Object.assign({}, reqHeaders), url: msg.url, method: msg.method, followRedirects: msg.followRedirects },
             };
             await decorate(msg, marker);
             send([msg, null]);
@@ -207,7 +303,8 @@ module.exports = function (RED) {
                 const e = err instanceof Error ? err : new Error(String(err));
                 if (cfg && cfg.redact) {
                     if (cfg.title && !e.message.startsWith(cfg.title)) e.message = `${cfg.title}: ${e.message}`;
-                    e.message = cfg.redact(e.message);
+                    e.message = scrubText(e.message);
+                    scrub(msg);
                 }
                 failStatus(e);
                 done(e);

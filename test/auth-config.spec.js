@@ -83,9 +83,14 @@ describe('auth: config node, env vars, message hygiene, Test endpoint', function
         const text = JSON.stringify(rest);
         assert.ok(!text.includes(jwt), 'the JWT is only in the header');
         assert.ok(!text.includes(token), 'the access token is nowhere');
-        assert.deepStrictEqual(Object.keys(out).sort(), ['_apiAuth', '_msgid', 'headers', 'method', 'other', 'payload', 'topic', 'url']);
+        // followRedirects = false: the http request node must not carry the header to a redirect's target
+        assert.deepStrictEqual(Object.keys(out).sort(), ['_apiAuth', '_msgid', 'followRedirects', 'headers', 'method', 'other', 'payload', 'topic', 'url']);
+        assert.strictEqual(out.followRedirects, false);
         assert.deepStrictEqual(out.payload, { a: 1 });
         assert.strictEqual(out.topic, 't');
+        // the final response leaves with the flow's own url and no followRedirects of ours
+        assert.strictEqual(r.msg.url, msg.url);
+        assert.ok(!('followRedirects' in r.msg));
     });
 
     it('warns when the wired http request node has "Use authentication" on', async function () {

@@ -31,10 +31,10 @@ describe('robustness: memory stays bounded over 100 000 messages', function () {
 
     it('verify replay memory: 100 000 Tedee keys with advancing time keep only the window (config node verifier)', async function () {
         await rt.load(rt.loopFlow({ props: { name: 'bridge', scheme: 'tedee' }, creds: { token: TEDEE_TOKEN } }));
-        const verifier = rt.helper.getNode('cfg').verifier();
-        assert.strictEqual(verifier, rt.helper.getNode('cfg').verifier(), 'one verifier per config node');
         const WINDOW = 30000;
-        const t0 = 1700000000000;
+        const verifier = rt.helper.getNode('cfg').verifier(WINDOW);
+        assert.strictEqual(verifier, rt.helper.getNode('cfg').verifier(), 'one verifier per config node');
+        const t0 = Date.now(); // the memory refuses keys from before it was made
         let maxSize = 0;
         let accepted = 0;
         let memAtHalf = 0;
@@ -61,20 +61,23 @@ describe('robustness: memory stays bounded over 100 000 messages', function () {
         assert.strictEqual(verifier.check({ api_token: core.tedeeApiKey(TEDEE_TOKEN, now - WINDOW - 1) }, {}, now, WINDOW).reason, 'stale');
     });
 
-    it('verify replay memory never exceeds maxEntries: with a frozen clock it fills, refuses (full), and empties as time passes', function () {
-        const MAX = 5000;
-        const v = new core.Verifier({ scheme: 'tedee', token: TEDEE_TOKEN }, MAX);
-        const now = 1700000000000;
-        const WINDOW = 3600000; // a huge window: only maxEntries bounds it
+    it('verify replay memory has a fixed size: with a frozen clock and a ±1 h window it takes every key once and never grows', function () {
+        const created = 1700000000000;
+        const v = new core.Verifier({ scheme: 'tedee', token: TEDEE_TOKEN }, created);
+        const WINDOW = 3600000;
+        v.widen(WINDOW);
+        const bytes = v.memoryBytes();
+        const now = created + WINDOW;
         const reasons = {};
         for (let i = 0; i < N / 5; i++) {
             const r = v.check({ api_token: core.tedeeApiKey(TEDEE_TOKEN, now - i) }, {}, now, WINDOW);
             reasons[r.reason] = (reasons[r.reason] || 0) + 1;
-            assert.ok(v.size() <= MAX, `size ${v.size()} > ${MAX}`);
         }
-        assert.strictEqual(reasons.ok, MAX);
-        assert.strictEqual(reasons.full, N / 5 - MAX);
-        // once the window has passed, the old keys are pruned and new ones accepted
+        assert.deepStrictEqual(reasons, { ok: N / 5 });
+        assert.strictEqual(v.size(), N / 5);
+        assert.strictEqual(v.memoryBytes(), bytes, 'fixed size');
+        assert.ok(bytes < 1024 * 1024, `${bytes} bytes for ±1 h`);
+        // once the window has passed, the old keys are forgotten and new ones accepted
         const later = now + WINDOW + 1;
         const r = v.check({ api_token: core.tedeeApiKey(TEDEE_TOKEN, later) }, {}, later, WINDOW);
         assert.deepStrictEqual(r, { ok: true, reason: 'ok' });

@@ -136,10 +136,13 @@ describe('api-auth-verify: refusals over real HTTP', function () {
 
     it('tedee: wrong, missing, malformed, stale (past and future) and replayed keys → 401 JSON, reason on output 2', async function () {
         const { verify, ok, bad } = await tedee();
+        // the endpoint has been up for 26 s (the replay memory refuses keys from before it was made)
+        const skew = 26000;
+        verify.now = () => Date.now() + skew;
         const seen = watchLeaks([ok, bad, verify]);
         const refused = h.collect(bad);
         const accepted = h.collect(ok);
-        const now = Date.now();
+        const now = Date.now() + skew;
         const tries = [
             { what: 'wrong token', headers: { api_token: tedeeKey('not-the-token', now) }, reason: 'mismatch' },
             { what: 'missing', headers: {}, reason: 'missing' },
@@ -163,16 +166,16 @@ describe('api-auth-verify: refusals over real HTTP', function () {
         });
 
         // inside the window, either side: accepted once, then a replay
-        const key = tedeeKey(TEDEE_TOKEN, Date.now() - 25000);
+        const key = tedeeKey(TEDEE_TOKEN, Date.now() + skew - 25000);
         assert.equal((await h.get('/api-auth-demo/p', { api_token: key })).status, 200);
         const again = await h.get('/api-auth-demo/p', { api_token: key });
         assert.equal(again.status, 401);
         assert.deepEqual(again.json, UNAUTHORIZED);
         await h.until(() => refused.length === tries.length + 1);
         assert.equal(refused[refused.length - 1].auth.reason, 'replay');
-        assert.equal((await h.get('/api-auth-demo/p', { api_token: tedeeKey(TEDEE_TOKEN, Date.now() + 25000) })).status, 200);
+        assert.equal((await h.get('/api-auth-demo/p', { api_token: tedeeKey(TEDEE_TOKEN, Date.now() + skew + 25000) })).status, 200);
         // a repeated parameter (Express makes it an array) is not a key
-        const twice = await h.get('/api-auth-demo/p?api_token=' + tedeeKey(TEDEE_TOKEN, Date.now()) + '&api_token=x');
+        const twice = await h.get('/api-auth-demo/p?api_token=' + tedeeKey(TEDEE_TOKEN, Date.now() + skew) + '&api_token=x');
         assert.equal(twice.status, 401);
         await h.until(() => refused.length === tries.length + 2);
         assert.equal(refused[refused.length - 1].auth.reason, 'bad-format');
@@ -189,12 +192,13 @@ describe('api-auth-verify: refusals over real HTTP', function () {
     });
 
     it('tedee: the window is the node property windowSecs', async function () {
-        const { bad } = await tedee({ verifyProps: { windowSecs: 5 } });
+        const { verify, bad } = await tedee({ verifyProps: { windowSecs: 5 } });
+        verify.now = () => Date.now() + 10000; // up for 10 s
         const refused = h.collect(bad);
-        assert.equal((await h.get('/api-auth-demo/p', { api_token: tedeeKey(TEDEE_TOKEN, Date.now() - 10000) })).status, 401);
+        assert.equal((await h.get('/api-auth-demo/p', { api_token: tedeeKey(TEDEE_TOKEN, verify.now() - 10000) })).status, 401);
         await h.until(() => refused.length === 1);
         assert.equal(refused[0].auth.reason, 'stale');
-        assert.equal((await h.get('/api-auth-demo/p', { api_token: tedeeKey(TEDEE_TOKEN, Date.now() - 3000) })).status, 200);
+        assert.equal((await h.get('/api-auth-demo/p', { api_token: tedeeKey(TEDEE_TOKEN, verify.now() - 3000) })).status, 200);
     });
 
     it('tedee: 50 concurrent requests with the same key → exactly one 200', async function () {

@@ -12,7 +12,9 @@ function safe(ctx, text) {
     return redact(text, ctx.secrets, ctx.core && ctx.core.maskSecret);
 }
 
-async function call(ctx, req) {
+/** `carried`: what the request carries that is as good as a secret (a Fernet bearer): masked too. */
+async function call(ctx, req, carried = []) {
+    ctx = { ...ctx, secrets: (ctx.secrets || []).concat(carried) };
     let r;
     try {
         r = await fetchText({ ...req, timeoutMs: ctx.timeoutMs, label: ctx.label, what: 'token exchange' });
@@ -24,6 +26,7 @@ async function call(ctx, req) {
         throw new HttpError(safe(ctx, `${r.prefix}: HTTP ${r.status}${words ? ' ' + words : ''}`),
             { status: r.status, words: safe(ctx, words) });
     }
+    r.ctx = ctx;
     return r;
 }
 
@@ -31,7 +34,7 @@ function parse(ctx, r, fn) {
     try {
         return fn(r.text);
     } catch (err) {
-        throw new HttpError(safe(ctx, `${r.prefix}: unexpected reply (${err.message})`), { status: r.status });
+        throw new HttpError(safe(r.ctx || ctx, `${r.prefix}: unexpected reply (${err.message})`), { status: r.status });
     }
 }
 
@@ -49,7 +52,7 @@ async function timbr(ctx, cfg) {
         method: 'POST',
         url: joinUrl(cfg.baseUrl, '/timbr/api/get_token'),
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + bearer },
-    });
+    }, [bearer]);
     const token = parse(ctx, r, (t) => core.timbrParseTokenReply(t));
     return { token };
 }

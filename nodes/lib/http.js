@@ -67,18 +67,83 @@ function serverWords(body) {
     return truncate(typeof obj === 'string' ? obj : JSON.stringify(obj));
 }
 
-/** Replace every occurrence of each secret (≥ 4 chars) in `text` with its masked form. */
+/**
+ * Every way `s` can appear in a text: as is, percent-encoded as encodeURIComponent does it (the
+ * core's one encoder, used for query values and the Nightscout exchange path), as RFC 3986 strict
+ * encoders do it (also !'()*), as a form body does it (space as +), and with lower-case hex.
+ */
+function encodedForms(s) {
+    const forms = new Set([s]);
+    const enc = encodeURIComponent(s);
+    const strict = enc.replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+    for (const f of [enc, strict]) {
+        forms.add(f);
+        forms.add(f.replace(/%20/g, '+'));
+    }
+    for (const f of [...forms]) forms.add(f.replace(/%[0-9A-F]{2}/g, (x) => x.toLowerCase()));
+    return [...forms];
+}
+
+/**
+ * Replace every occurrence of each secret (≥ 4 chars), in any of its encodings, in `text` with
+ * its masked form.
+ */
 function redact(text, secrets, mask) {
     let out = String(text);
-    // longest first, so a secret that contains another one is masked whole
-    const list = (secrets || []).filter((s) => typeof s === 'string').sort((a, b) => b.length - a.length);
-    for (const s of list) {
+    const pairs = [];
+    for (const s of secrets || []) {
         if (typeof s !== 'string' || s.length < 4) continue;
         const m = mask ? mask(s) : '****';
-        out = out.split(s).join(m);
-        // also the percent-encoded form (query strings, paths)
-        const enc = encodeURIComponent(s);
-        if (enc !== s) out = out.split(enc).join(m);
+        for (const f of encodedForms(s)) pairs.push([f, m]);
+    }
+    // longest first, so a secret that contains another one is masked whole
+    pairs.sort((a, b) => b[0].length - a[0].length);
+    for (const [f, m] of pairs) {
+        if (out.includes(f)) out = out.split(f).join(m);
+    }
+    return out;
+}
+
+/**
+ * `value` with `mask(text)` applied to every string in it (strings, Buffers, arrays and plain
+ * objects, to depth 20), but only where `mask` changes something: untouched values (and Buffers
+ * without a secret) are returned as they are, so data that carries no secret is never rebuilt.
+ */
+function maskDeep(value, mask, depth = 0) {
+    if (typeof value === 'string') return mask(value);
+    if (depth > 20 || value === null || typeof value !== 'object') return value;
+    if (Buffer.isBuffer(value)) {
+        const text = value.toString('utf8');
+        const masked = mask(text);
+        return masked === text ? value : Buffer.from(masked, 'utf8');
+    }
+    if (Array.isArray(value)) {
+        let out = null;
+        value.forEach((v, i) => {
+            const m = maskDeep(v, mask, depth + 1);
+            if (m !== v) { out = out || value.slice(); out[i] = m; }
+        });
+        return out || value;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+    let out = null;
+    for (const k of Object.keys(value)) {
+        const m = maskDeep(value[k], mask, depth + 1);
+        if (m !== value[k]) { out = out || Object.assign({}, value); out[k] = m; }
+    }
+    return out || value;
+}
+
+/**
+ * Mask the values of the query parameters `names` (as they appear in a URL: already encoded)
+ * wherever a URL in `text` carries them: `?name=value` / `&name=value` → `?name=****`.
+ */
+function maskQueryParams(text, names) {
+    let out = String(text);
+    for (const name of names || []) {
+        if (!name) continue;
+        const re = new RegExp('([?&]' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '=)[^&#\\s"\']*', 'g');
+        out = out.replace(re, '$1****');
     }
     return out;
 }
@@ -202,14 +267,24 @@ function appendQuery(url, query) {
     if (!names.length) return url;
     const hashAt = url.indexOf('#');
     const hash = hashAt >= 0 ? url.slice(hashAt) : '';
-    let base = hashAt >= 0 ? url.slice(0, hashAt) : url;
-    for (const name of names) {
-        const re = new RegExp('([?&])' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '=[^&]*(&|$)', 'g');
-        base = base.replace(re, (m, a, b) => (b ? a : ''));
-        base = base.replace(/[?&]$/, '');
-        base += (base.includes('?') ? '&' : '?') + name + '=' + query[name];
-    }
+    let base = removeQuery(hashAt >= 0 ? url.slice(0, hashAt) : url, names);
+    for (const name of names) base += (base.includes('?') ? '&' : '?') + name + '=' + query[name];
     return base + hash;
 }
 
-module.exports = { appendQuery, HttpError, joinUrl, pathOf, truncate, serverWords, redact, fetchText, describeNetworkError, MAX_REPLY_BYTES };
+/** `url` without the query parameters `names` (as they appear in the URL). */
+function removeQuery(url, names) {
+    if (!names || !names.length) return url;
+    const hashAt = url.indexOf('#');
+    const hash = hashAt >= 0 ? url.slice(hashAt) : '';
+    const rest = hashAt >= 0 ? url.slice(0, hashAt) : url;
+    const q = rest.indexOf('?');
+    if (q < 0) return url;
+    const kept = rest.slice(q + 1).split('&').filter((part) => !names.some((n) => part === n || part.startsWith(n + '=')));
+    return rest.slice(0, q) + (kept.length ? '?' + kept.join('&') : '') + hash;
+}
+
+module.exports = {
+    appendQuery, removeQuery, HttpError, joinUrl, pathOf, truncate, serverWords, redact, encodedForms, maskQueryParams, maskDeep, fetchText,
+    describeNetworkError, MAX_REPLY_BYTES,
+};

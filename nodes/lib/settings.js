@@ -56,11 +56,13 @@ function trimStr(v) {
 
 /**
  * Build { coreConfig, scheme, mode, baseUrl, timeoutMs, secrets, problems[] } from the node's
- * properties `n` and credentials `creds`. When `resolveEnv` is true (Test endpoint, unsaved
- * values), `${X}` is replaced from process.env here; otherwise Node-RED already replaced the set
- * ones at deploy, and any `${X}` still present is an unset variable.
+ * properties `n` and credentials `creds`. `env`:
+ * - false (a deployed node): Node-RED already replaced the set `${X}` at deploy, so any `${X}`
+ *   still present is an unset variable;
+ * - 'resolve' (Test endpoint, a deployed node's saved Base URL): `${X}` is replaced from process.env;
+ * - 'refuse' (Test endpoint, any other URL): `${X}` is not resolved, it is an error.
  */
-function buildSettings(n, creds, resolveEnv) {
+function buildSettings(n, creds, env) {
     creds = creds || {};
     const problems = [];
     const scheme = SCHEMES.includes(n.scheme) ? n.scheme : null;
@@ -73,7 +75,11 @@ function buildSettings(n, creds, resolveEnv) {
         let s = v;
         const ref = envRef(s);
         if (ref) {
-            if (resolveEnv && process.env[ref] !== undefined) s = process.env[ref];
+            if (env === 'refuse') {
+                problems.push(`${field}: \${${ref}} is only resolved for the saved Base URL of a deployed API credentials node — deploy first`);
+                return undefined;
+            }
+            if (env === 'resolve' && process.env[ref] !== undefined) s = process.env[ref];
             else { problems.push(`${field}: environment variable \${${ref}} is not set`); return undefined; }
         }
         return s;
@@ -83,7 +89,7 @@ function buildSettings(n, creds, resolveEnv) {
     for (const name of credentialsFor(scheme, mode)) {
         const v = value(name, creds[name]);
         if (v === undefined) continue;
-        if (v === null || v === '' || (typeof v === 'string' && v.trim() === '')) {
+        if (v === undefined || v === null || v === '') {
             problems.push(`${name}: is empty — enter it, or write \${ENV_VAR} to read it from the environment`);
             continue;
         }

@@ -14,8 +14,9 @@ const { buildSettings } = require('./settings');
 const { EXCHANGES } = require('./exchanges');
 const { joinUrl, fetchText, serverWords, redact, truncate, appendQuery } = require('./http');
 
-async function runTest(core, body, creds) {
-    const s = buildSettings(body, creds, true);
+/** `resolveEnv`: replace ${VAR} from the environment (only for a deployed node's saved Base URL). */
+async function runTest(core, body, creds, resolveEnv) {
+    const s = buildSettings(body, creds, resolveEnv ? 'resolve' : 'refuse');
     const mask = (x) => core.maskSecret(x);
     const safe = (t) => redact(t, s.secrets, mask);
     if (s.problems.length) return { ok: false, status: 0, message: safe(s.problems.join('; ')) };

@@ -3,12 +3,19 @@
 // here (needs MongoDB). Plain node:http + node:crypto, independent of the project's core.
 //
 // Enforced facts (PROTOCOLS.md §3, cross-read with Nightscout's lib/authorization):
+// - API_SECRET is taken as lib/server/env.js takes it: every environment value is trimmed
+//   (lodash _trim = JavaScript's trim), then its `.length` (UTF-16 code units) must be ≥ 12 or the
+//   server does not start; the hashes are of the trimmed value's UTF-8 bytes, TABs inside included.
 // - API secret in header `api-secret` (dash; header names case-insensitive; `api_secret` with
 //   underscore is ignored). Accepted: SHA-1 hex of API_SECRET (any case), SHA-512 hex (lower
-//   case). The plain secret is NOT accepted. `?secret=` is read too and wins over the header.
+//   case), not trimmed. The plain secret is NOT accepted. A non-empty `?secret=` is read instead
+//   of the header (an empty one falls back to it); the string "null" means no secret.
 // - Access tokens: abbrev + "-" + first 16 hex of sha1(sha1hex(API_SECRET) + subjectIdHex),
-//   abbrev = lower-cased name without chars outside [A-Za-z0-9_], cut to 10. Accepted raw or as
-//   SHA-1 hex in `api-secret`, or as `?token=` (a bad ?token= is anonymous, never a 401 by itself).
+//   abbrev = lower-cased name without chars outside [A-Za-z0-9_], cut to 10. Matched as
+//   storage.findSubject does: the part after the last dash (16+ chars) is a prefix of the subject's
+//   digest, or the whole value is a prefix (16+) of the token's SHA-1 hex; case-sensitive, not
+//   trimmed. In `api-secret` / `?secret=`, or as `?token=` (a bad ?token= is anonymous, never a 401
+//   by itself).
 // - GET /api/v2/authorization/request/<accessToken> -> 200 {token, sub, permissionGroups, iat,
 //   exp = iat + jwtLifetimeSecs (28800)}; unknown -> 401 v1 body. The JWT is real HS256
 //   (payload {accessToken, iat, exp}), verified on use (signature + exp against the fake clock).
@@ -67,10 +74,10 @@ function implies(grant, perm) {
 }
 
 async function start(opts = {}) {
-    const apiSecret = opts.apiSecret;
-    if (typeof apiSecret !== 'string' || apiSecret.trim().length < 12) {
-        throw new Error('nightscout fake: opts.apiSecret must be a string of at least 12 characters');
+    if (typeof opts.apiSecret !== 'string' || opts.apiSecret.trim().length < 12) {
+        throw new Error('nightscout fake: opts.apiSecret must be a string of at least 12 characters (after trimming, as env.js does)');
     }
+    const apiSecret = opts.apiSecret.trim();
     const jwtLifetimeSecs = opts.jwtLifetimeSecs ?? 28800;
     const penaltyMs = opts.penaltyMs ?? 5000;
     const roles = { ...ROLES, ...(opts.roles || {}) };
@@ -83,12 +90,13 @@ async function start(opts = {}) {
     const subjects = (opts.subjects || []).map((s) => {
         if (!/^[0-9a-f]{24}$/.test(s.id)) throw new Error(`nightscout fake: subject id must be 24 hex chars: ${s.id}`);
         const token = accessToken(apiSecret, s.id, s.name);
-        return { id: s.id, name: s.name, roles: s.roles || [], accessToken: token, digest: sha1(token) };
+        return { id: s.id, name: s.name, roles: s.roles || [], accessToken: token, tokenDigest: sha1(token), digest: sha1(sha1(apiSecret) + s.id) };
     });
     const findSubject = (t) => {
-        if (!t) return null;
-        const low = t.toLowerCase();
-        return subjects.find((s) => s.accessToken === t || s.digest === low) || null;
+        if (!t || typeof t !== 'string') return null;
+        const tail = t.split('-').pop();
+        if (tail.length < 16) return null;
+        return subjects.find((s) => s.tokenDigest.indexOf(t) === 0 || s.digest.indexOf(tail) === 0) || null;
     };
 
     const stats = {
@@ -146,7 +154,8 @@ async function start(opts = {}) {
      */
     function resolve(req, u) {
         const defaults = permsOf(defaultRoles);
-        const secret = u.query.get('secret') || req.headers['api-secret'];
+        let secret = u.query.get('secret') || req.headers['api-secret'];
+        if (secret === 'null') secret = undefined;
         let badSecret = false;
         if (secret) {
             if (secret.toLowerCase() === secretSha1 || secret === secretSha512) {

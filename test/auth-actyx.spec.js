@@ -112,6 +112,7 @@ describe('auth: actyx against the real Actyx node (ax 2.18.2)', function () {
         const old = exchanges()[0].json.token;
 
         await ax.restart();
+        console.log(`      (restarted the node in ${ax.lastRestartMs} ms: stopped with SIGTERM, answering again ${ax.startMs} ms after the new start)`);
         proxy.clear();
         const issuedBefore = ax.authLines().length;
         r = await get();

@@ -8,6 +8,7 @@
 //   ax.nodeId     GET /api/v2/node/id (base64 of the node's Ed25519 key, no padding)
 //   ax.version    'ax 2.18.2-…' (ax --version)
 //   ax.startMs    how long the last start took (spawn → GET /api/v2/node/id answers 200)
+//   ax.lastRestartMs  the last restart(), stop included
 //   await ax.restart()   stop and start again in the SAME working dir and on the same ports:
 //                        tokens issued before it get 401 ERR_TOKEN_EXPIRED (`cycles` + 1)
 //   await ax.stop()      kill the process group, remove the temp working dir
@@ -205,6 +206,8 @@ async function start(opts = {}) {
         bin: where.bin,
         workDir,
         startMs: null,
+        /** the last restart() from SIGTERM to answering again, in ms */
+        lastRestartMs: null,
         /** every start's duration in ms (first start, then each restart) */
         startTimes: [],
         get ports() { return { ...ports }; },
@@ -213,10 +216,12 @@ async function start(opts = {}) {
         authLines: () => log.split('\n').filter((l) => /AUTH: Successfully authenticated and authorized/.test(l)),
         async restart() {
             if (stopped) throw new Error('restart() after stop()');
+            const t0 = Date.now();
             await halt('SIGTERM');
             const r = await up(false);
             node.startMs = r.ms;
             node.startTimes.push(r.ms);
+            node.lastRestartMs = Date.now() - t0;
             if (r.nodeId !== node.nodeId) throw new Error(`the node id changed across restart: ${node.nodeId} → ${r.nodeId}`);
             return node;
         },

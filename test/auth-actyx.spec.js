@@ -97,11 +97,14 @@ describe('auth: actyx against the real Actyx node (ax 2.18.2)', function () {
 
     it('100 concurrent messages on a cold cache: exactly one exchange at the node, all 200', async function () {
         await rt.load(flowTo(proxy.url));
+        const errors = rt.collect('caught');
         const all = await Promise.all(Array.from({ length: 100 }, () => get()));
         assert.deepStrictEqual([...new Set(all.map((r) => `${r.via} ${r.msg.statusCode}`))], ['out 200']);
         assert.strictEqual(exchanges().length, 1);
         assert.strictEqual(apiCalls().length, 100);
         assert.ok(apiCalls().every((c) => c.headers.authorization === `Bearer ${exchanges()[0].json.token}` && c.status === 200));
+        await sleep(50);
+        assert.deepStrictEqual(errors.map((m) => m.error.message), [], 'no error reached the Catch node');
     });
 
     it('node restarted → 401 ERR_TOKEN_EXPIRED → the 401 loop gets ONE fresh token and retries ONCE → 200', async function () {
@@ -138,6 +141,25 @@ describe('auth: actyx against the real Actyx node (ax 2.18.2)', function () {
         assert.strictEqual(proxy.log[3].headers.authorization, `Bearer ${fresh}`);
         await sleep(50);
         assert.strictEqual(errors.length, 0, 'no error reached the Catch node');
+    });
+
+    it('node restarted while 20 messages are in flight: 20 × 401 ERR_TOKEN_EXPIRED, still ONE fresh token, every retry 200', async function () {
+        await rt.load(flowTo(proxy.url));
+        const errors = rt.collect('caught');
+        assert.strictEqual((await get()).msg.statusCode, 200);
+        const old = exchanges()[0].json.token;
+        await ax.restart();
+        proxy.clear();
+        const all = await Promise.all(Array.from({ length: 20 }, () => get()));
+        assert.deepStrictEqual([...new Set(all.map((r) => `${r.via} ${r.msg.statusCode}`))], ['out 200']);
+        assert.strictEqual(exchanges().length, 1, 'one fresh exchange for all of them');
+        const fresh = exchanges()[0].json.token;
+        const calls = apiCalls();
+        assert.strictEqual(calls.filter((c) => c.status === 401 && c.json.code === 'ERR_TOKEN_EXPIRED' && c.headers.authorization === `Bearer ${old}`).length, 20);
+        assert.strictEqual(calls.filter((c) => c.status === 200 && c.headers.authorization === `Bearer ${fresh}`).length, 20);
+        assert.strictEqual(calls.length, 40, 'each message was retried exactly once');
+        await sleep(50);
+        assert.deepStrictEqual(errors.map((m) => m.error.message), [], 'no error reached the Catch node');
     });
 
     it('query placement: ?access_token=<token> raw (base64 + / = not percent-encoded), accepted with 200', async function () {

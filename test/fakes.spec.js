@@ -488,7 +488,7 @@ describe('fake Actyx (PROTOCOLS.md §5)', function () {
     it('issues a real, Ed25519-signed token as application/json', async function () {
         const r = await auth({ ...manifest, extra: 'ignored' });
         assert.equal(r.status, 200);
-        assert.match(r.type, /^application\/json/);
+        assert.equal(r.type, 'application/json', 'no charset, as the real node');
         const raw = Buffer.from(r.json.token, 'base64');
         const len = raw.readUInt32BE(0);
         assert.equal(raw.length, 4 + len + 1 + 32 + 64);
@@ -519,31 +519,38 @@ describe('fake Actyx (PROTOCOLS.md §5)', function () {
         assert.equal(actyx.decodeToken(r.json.token).payload.appMode, 'signed');
     });
 
-    it('guards the API: Bearer or raw access_token; exact auth errors', async function () {
+    it('guards the API: Bearer or raw access_token; exact auth errors; node/id needs no token', async function () {
         const tok = (await auth(manifest)).json.token;
-        let r = await get(`${ax.url}/api/v2/node/id`, { headers: { Authorization: `Bearer ${tok}` } });
-        assert.equal(r.status, 200);
+        const OFFSETS = `${ax.url}/api/v2/events/offsets`;
+        let r = await get(`${ax.url}/api/v2/node/id`);
+        assert.equal(r.status, 200, 'the real node answers node/id without a token');
         assert.equal(r.text, ax.nodeId);
-        r = await get(`${ax.url}/api/v2/events/offsets?access_token=${tok}`);
+        assert.equal(ax.nodeId, actyx.nodeIdOf(ax.publicKey));
+        assert.match(r.type, /^text\/plain; charset=utf-8$/);
+        r = await get(OFFSETS, { headers: { Authorization: `Bearer ${tok}` } });
         assert.equal(r.status, 200);
+        assert.equal(r.type, 'application/json');
         assert.ok(r.json.present);
+        r = await get(`${OFFSETS}?access_token=${tok}`);
+        assert.equal(r.status, 200);
         // percent-encoded token: the server does not decode it -> unparsable
         let enc = tok;
         while (encodeURIComponent(enc) === enc) enc = ax.issue();
-        r = await get(`${ax.url}/api/v2/node/id?access_token=${encodeURIComponent(enc)}`);
+        r = await get(`${OFFSETS}?access_token=${encodeURIComponent(enc)}`);
         assert.deepEqual([r.status, r.json.code], [400, 'ERR_TOKEN_INVALID']);
-        r = await get(`${ax.url}/api/v2/node/id`);
-        assert.deepEqual([r.status, r.json.code], [401, 'ERR_MISSING_AUTH_HEADER']);
-        r = await get(`${ax.url}/api/v2/node/id`, { headers: { Authorization: `bearer ${tok}` } });
-        assert.deepEqual([r.status, r.json.code], [401, 'ERR_UNSUPPORTED_AUTH_TYPE']);
-        r = await get(`${ax.url}/api/v2/node/id`, { headers: { Authorization: 'Bearer not-a-token' } });
+        assert.equal(r.json.message, `Invalid token: '${encodeURIComponent(enc)}'. Cannot parse token bytes. Please provide a valid bearer token.`);
+        r = await get(OFFSETS);
+        assert.deepEqual([r.status, r.json], [401, { code: 'ERR_MISSING_AUTH_HEADER', message: '"Authorization" header is missing.' }]);
+        r = await get(OFFSETS, { headers: { Authorization: `bearer ${tok}` } });
+        assert.deepEqual([r.status, r.json], [401, { code: 'ERR_UNSUPPORTED_AUTH_TYPE', message: 'Unsupported authentication type \'bearer\'. Only "Bearer" is supported.' }]);
+        r = await get(OFFSETS, { headers: { Authorization: 'Bearer not-a-token' } });
         assert.deepEqual([r.status, r.json.code], [400, 'ERR_TOKEN_INVALID']);
         assert.equal(typeof r.json.message, 'string');
-        r = await get(`${ax.url}/api/v2/node/id`, { headers: { Authorization: `Bearer ${SEED_TOKEN}` } });
-        assert.deepEqual([r.status, r.json.code], [401, 'ERR_TOKEN_UNAUTHORIZED']);
+        r = await get(OFFSETS, { headers: { Authorization: `Bearer ${SEED_TOKEN}` } });
+        assert.deepEqual([r.status, r.json], [401, { code: 'ERR_TOKEN_UNAUTHORIZED', message: 'Unauthorized token.' }]);
         const other = await actyx.start();
         try {
-            r = await get(`${ax.url}/api/v2/node/id`, { headers: { Authorization: `Bearer ${other.issue()}` } });
+            r = await get(OFFSETS, { headers: { Authorization: `Bearer ${other.issue()}` } });
             assert.deepEqual([r.status, r.json.code], [401, 'ERR_TOKEN_UNAUTHORIZED']);
         } finally { await other.close(); }
     });
@@ -553,7 +560,7 @@ describe('fake Actyx (PROTOCOLS.md §5)', function () {
         try {
             const tok = (await get(`${n.url}/api/v2/auth`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(manifest) })).json.token;
             assert.equal(actyx.decodeToken(tok).payload.validity, 60);
-            const call = (t) => get(`${n.url}/api/v2/node/id`, { headers: { Authorization: `Bearer ${t}` } });
+            const call = (t) => get(`${n.url}/api/v2/events/offsets`, { headers: { Authorization: `Bearer ${t}` } });
             assert.equal((await call(tok)).status, 200);
             n.setClock(() => Date.now() + 61000);
             let r = await call(tok);
@@ -562,7 +569,8 @@ describe('fake Actyx (PROTOCOLS.md §5)', function () {
             assert.equal((await call(tok)).status, 200);
             n.restart();
             r = await call(tok);
-            assert.deepEqual([r.status, r.json.code], [401, 'ERR_TOKEN_EXPIRED']);
+            assert.deepEqual([r.status, r.json], [401, { code: 'ERR_TOKEN_EXPIRED', message: 'Expired token.' }]);
+            assert.equal(actyx.decodeToken(n.issue()).payload.cycles, 1, 'tokens after the restart carry cycles + 1');
             assert.equal((await call(n.issue())).status, 200);
             n.failExchange(1, 500);
             assert.equal((await get(`${n.url}/api/v2/auth`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(manifest) })).status, 500);

@@ -1,30 +1,45 @@
 'use strict';
-// Fake Actyx node (auth + a little of the node/events API) written from PROTOCOLS.md §5.
+// Fake Actyx node: the auth API and a little of the node/events API, answering as a real Actyx
+// node (ax 2.18.2) does — status codes, `content-type: application/json` (no charset),
+// `{code, message}` bodies and message texts as recorded in PROTOCOLS.md §5 and observed on the
+// real node (test/actyx-conformance.spec.js sends the same requests to both and compares).
+// The real node runs in the tests (test/support/actyx-node.js); this fake stays for what the real
+// node cannot show: a short token validity, a token close to its 24 h expiry (clock knob), faults.
 // Plain node:http + node:crypto (Ed25519) and a minimal CBOR encoder/decoder of its own.
 //
-// Enforced facts (PROTOCOLS.md §5):
-// - POST /api/v2/auth, JSON body {appId, displayName, version, signature?} (extra fields ignored)
-//   -> 200 {"token"} with Content-Type application/json. A Content-Type that is present and not
-//   JSON gets 415 ERR_UNSUPPORTED_MEDIA_TYPE (assumption; an absent one is accepted).
-// - appId must match ^[a-z0-9-]+(\.[a-z0-9-]+)*$; missing/non-string appId/displayName/version or
-//   a bad appId -> 400 ERR_BAD_REQUEST; no signature and appId not starting with 'com.example.' ->
-//   400 ERR_BAD_REQUEST "Invalid request. Trial app id needs to start with 'com.example.'. Got '<id>'.";
-//   a signature other than opts.acceptSignature -> 400 ERR_MANIFEST_INVALID.
+// What it does, route by route (ax-core/src/api: auth/mod.rs, filters/, node.rs, events/http):
+// - POST /api/v2/auth[/…]: other methods -> 405 ERR_METHOD_NOT_ALLOWED "Method not supported.";
+//   an Accept header listing neither */* nor application/json -> 406 ERR_NOT_ACCEPTABLE; a
+//   Content-Type that is present and not application/json (parameters allowed, any case) -> 415
+//   ERR_UNSUPPORTED_MEDIA_TYPE; the body read like serde_json reads AppManifestIo
+//   (./actyx-manifest.js) -> 400 ERR_BAD_REQUEST "Invalid request. <serde's words at line L column C>";
+//   no signature and appId not starting with 'com.example.' -> 400 ERR_BAD_REQUEST "Invalid request.
+//   Trial app id needs to start with 'com.example.'. Got '<id>'."; a signature other than
+//   opts.acceptSignature -> 400 ERR_MANIFEST_INVALID "Invalid manifest. <base64 0.13's words, or
+//   the CBOR reader's>"; else 200 {"token"} (application/json).
+// - GET /api/v2/events/offsets and GET /api/v2/node/info need a token: the first query parameter
+//   starting with `access_token=` (taken RAW: not percent-decoded; it wins over the header), else
+//   `Authorization`: none -> 401 ERR_MISSING_AUTH_HEADER; first word not exactly `Bearer` -> 401
+//   ERR_UNSUPPORTED_AUTH_TYPE; no second word -> 400 ERR_TOKEN_INVALID "… Missing token bytes.";
+//   not base64 -> 400 ERR_TOKEN_INVALID "Invalid token: '<t>'. Cannot parse token bytes. …";
+//   not a signed message -> 400 ERR_TOKEN_INVALID "… Not a signed token. …"; no valid signature
+//   of this node -> 401 ERR_TOKEN_UNAUTHORIZED "Unauthorized token."; other `cycles` (issued before
+//   restart()) or created + validity passed (fake clock) -> 401 ERR_TOKEN_EXPIRED "Expired token.".
+//   Other methods -> 405. offsets then checks Accept (406) and answers 200 with cache-control: no-cache.
+// - GET /api/v2/node/id: NO token needed (any method), Accept must allow text/plain; 200 text/plain
+//   with the node id (its Ed25519 key in base64's Crypt alphabet, no padding).
+// - anything else -> 404 ERR_NOT_FOUND "The requested resource could not be found."
 // - Token: standard base64 of u32 BE length | CBOR map {created (µs), appId, cycles, appVersion,
-//   validity (s), appMode} | 0x01 | 32-byte node public key | 64-byte Ed25519 signature (over the
-//   CBOR bytes, by the node key).
-// - API calls (GET /api/v2/node/id, GET /api/v2/events/offsets): `Authorization: Bearer <token>`
-//   or query access_token=<token> taken RAW (no percent-decoding). Errors JSON {code, message}:
-//   none -> 401 ERR_MISSING_AUTH_HEADER; scheme not exactly `Bearer` -> 401 ERR_UNSUPPORTED_AUTH_TYPE;
-//   unparsable -> 400 ERR_TOKEN_INVALID; other node's key / bad signature -> 401 ERR_TOKEN_UNAUTHORIZED;
-//   created + validity passed (fake clock) or restart() since issue -> 401 ERR_TOKEN_EXPIRED.
+//   validity (s), appMode} | 0x01 | 32-byte node public key | 64-byte Ed25519 signature.
 //
-// start(opts) -> { url, port, close(), stats, nodeId, publicKey, restart(), setClock(fnOrMs), now(),
-//   issue(fields?) -> token, failExchange(n, how), down(how), up() }
+// start(opts) -> { url, port, close(), stats, nodeId, publicKey, cycles, restart(), setClock(fnOrMs),
+//   now(), issue(fields?) -> token, failExchange(n, how), down(how), up() }
+//   opts: validitySecs (86400; the real node's is fixed), acceptSignature, now, port, failExchange.
 const crypto = require('node:crypto');
-const { readBody, send, parseUrl, faultKnob, listen, clock } = require('./_util');
+const { readBody, send, parseUrl, listen, clock } = require('./_util');
+const { parseManifest, b64decode013, cryptBase64 } = require('./actyx-manifest');
 
-const APP_ID_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+const JSON_TYPE = 'application/json';
 
 // ---- minimal CBOR (unsigned ints, text strings, maps) ----
 function cborHead(major, n) {
@@ -127,112 +142,204 @@ function encodeToken(payload, privateKey) {
     return Buffer.concat([len, cbor, Buffer.from([0x01]), pub, sig]).toString('base64');
 }
 
+/** What the node does with a token string (ax-core api/auth verify_token), -> {ok, payload} or {status, code, message}. */
+function verifyAsNode(token, pubRaw, cycles, nowMicros) {
+    const invalid = (msg) => ({ status: 400, code: 'ERR_TOKEN_INVALID', message: `Invalid token: '${token}'. ${msg} Please provide a valid bearer token.` });
+    const dec = b64decode013(token);
+    if (dec.error) return invalid('Cannot parse token bytes.');
+    const raw = dec.bytes;
+    // SignedMessage: u32 BE length | message | one or more (0x01 | 32-byte key | 64-byte signature)
+    if (raw.length < 4) return invalid('Not a signed token.');
+    const len = raw.readUInt32BE(0);
+    const rest = raw.length - 4 - len;
+    if (rest <= 0 || rest % 97 !== 0) return invalid('Not a signed token.');
+    const sigs = new Map();
+    for (let at = 4 + len; at < raw.length; at += 97) {
+        if (raw[at] !== 0x01) return invalid('Not a signed token.');
+        sigs.set(raw.subarray(at + 1, at + 33).toString('hex'), raw.subarray(at + 33, at + 97));
+    }
+    const message = raw.subarray(4, 4 + len);
+    const sig = sigs.get(pubRaw.toString('hex'));
+    let ok = false;
+    if (sig) { try { ok = crypto.verify(null, message, publicKeyFromRaw(pubRaw), sig); } catch (_) { ok = false; } }
+    if (!ok) return { status: 401, code: 'ERR_TOKEN_UNAUTHORIZED', message: 'Unauthorized token.' };
+    let payload;
+    try {
+        payload = cborDecode(message);
+        for (const f of ['created', 'cycles', 'validity']) if (typeof payload[f] !== 'number') throw new Error(f);
+        for (const f of ['appId', 'appVersion', 'appMode']) if (typeof payload[f] !== 'string') throw new Error(f);
+    } catch (_) {
+        return invalid('Cannot parse CBOR.');
+    }
+    if (payload.cycles !== cycles || nowMicros > payload.created + payload.validity * 1e6) {
+        return { status: 401, code: 'ERR_TOKEN_EXPIRED', message: 'Expired token.' };
+    }
+    return { ok: true, payload };
+}
+
+/** warp's accept filter as the node uses it: any comma-separated entry equal (lower-cased) to one of `types`. */
+function acceptable(header, types) {
+    if (header === undefined) return true;
+    return String(header).split(',').map((s) => s.trim().toLowerCase()).some((t) => types.includes(t));
+}
+
+/** warp's body::json content-type check: absent, or a mime type of exactly application/json. */
+function jsonContentType(ct) {
+    if (ct === undefined) return true;
+    return /^\s*application\/json\s*(;\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=("[^"]*"|[!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*)*$/i.test(ct);
+}
+
 async function start(opts = {}) {
     const validitySecs = opts.validitySecs ?? 86400;
     const acceptSignature = opts.acceptSignature ?? null;
     const clk = clock(opts);
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
     const pubRaw = rawPublicKey(publicKey);
-    const nodeId = pubRaw.toString('base64').replace(/=+$/, '');
+    const nodeId = cryptBase64(pubRaw);
     const stats = { requests: 0, exchanges: 0, exchangeFailures: 0, apiCalls: 0, apiRefusals: 0, restarts: 0, faults: 0, errors: {}, log: [] };
-    const exchangeFault = faultKnob();
-    const allFault = faultKnob();
-    if (opts.failExchange) exchangeFault.set(opts.failExchange, opts.failExchangeHow ?? 500);
     const nowMicros = () => Math.floor(clk.now() * 1000);
-    let bootMicros = nowMicros();
-    let lastCreated = 0;
+    const startedMs = Date.now();
+    let cycles = 0;
+
+    // fault knobs (what a real node cannot be made to do on purpose); bodies in the node's own form
+    const FAULT = {
+        500: { code: 'ERR_INTERNAL', message: 'Internal server error.' },
+        503: { code: 'ERR_SERVICE_OVERLOADED', message: 'Service overloaded. fake fault' },
+    };
+    function knob() {
+        let left = 0;
+        let how = 500;
+        return {
+            set(n, h = 500) { left = n === Infinity ? Infinity : Math.max(0, n | 0); how = h; },
+            clear() { left = 0; },
+            apply(req, res) {
+                if (left <= 0) return false;
+                left -= 1;
+                stats.faults += 1;
+                if (how === 'close') { req.socket.destroy(); return true; }
+                send(res, how, JSON.stringify(FAULT[how] || { code: 'ERR_INTERNAL', message: 'Internal server error.' }), JSON_TYPE);
+                return true;
+            },
+        };
+    }
+    const exchangeFault = knob();
+    const allFault = knob();
+    if (opts.failExchange) exchangeFault.set(opts.failExchange, opts.failExchangeHow ?? 500);
 
     const fail = (res, status, code, message) => {
         stats.errors[code] = (stats.errors[code] || 0) + 1;
-        send(res, status, { code, message });
+        send(res, status, JSON.stringify({ code, message }), JSON_TYPE);
     };
 
     function issue(fields = {}) {
-        const created = Math.max(nowMicros(), bootMicros);
-        lastCreated = Math.max(lastCreated, created);
         return encodeToken({
-            created, appId: 'com.example.app', cycles: 0, appVersion: '1.0.0',
+            created: nowMicros(), appId: 'com.example.app', cycles, appVersion: '1.0.0',
             validity: validitySecs, appMode: 'trial', ...fields,
         }, privateKey);
     }
 
-    async function auth(req, res) {
-        stats.exchanges += 1;
-        const body = await readBody(req);
-        if (exchangeFault.apply(req, res, stats)) return;
-        const bad = (code, msg, status = 400) => { stats.exchangeFailures += 1; fail(res, status, code, msg); };
-        const ct = req.headers['content-type'];
-        if (ct && !/^application\/json\s*(;.*)?$/i.test(ct)) return bad('ERR_UNSUPPORTED_MEDIA_TYPE', `Unsupported media type '${ct}'. Use 'application/json'.`, 415);
-        let m;
-        try { m = JSON.parse(body.toString('utf8')); } catch (e) { return bad('ERR_BAD_REQUEST', `Invalid request. ${e.message}`); }
-        if (!m || typeof m !== 'object' || Array.isArray(m)) return bad('ERR_BAD_REQUEST', 'Invalid request. Expected a JSON object.');
-        for (const f of ['appId', 'displayName', 'version']) {
-            if (typeof m[f] !== 'string') return bad('ERR_BAD_REQUEST', `Invalid request. missing field \`${f}\``);
+    function manifestInvalid(signature) {
+        const dec = b64decode013(signature);
+        if (dec.error) return dec.error;
+        if (!dec.bytes.length) return 'EOF while parsing a value';
+        try {
+            cborDecode(dec.bytes);
+        } catch (e) {
+            if (/truncated/.test(e.message)) return 'EOF while parsing a value';
         }
-        if (m.signature !== undefined && typeof m.signature !== 'string') return bad('ERR_BAD_REQUEST', 'Invalid request. invalid type for field `signature`');
-        if (!APP_ID_RE.test(m.appId)) return bad('ERR_BAD_REQUEST', `Invalid request. Invalid app id '${m.appId}'.`);
+        return 'invalid signature'; // what serde_cbor / the developer certificate check would say is not modelled
+    }
+
+    async function auth(req, res, body) {
+        stats.exchanges += 1;
+        if (exchangeFault.apply(req, res)) return;
+        const bad = (status, code, msg) => { stats.exchangeFailures += 1; fail(res, status, code, msg); };
+        if (req.method !== 'POST') return bad(405, 'ERR_METHOD_NOT_ALLOWED', 'Method not supported.');
+        if (!acceptable(req.headers.accept, ['*/*', 'application/json'])) {
+            return bad(406, 'ERR_NOT_ACCEPTABLE', `Content with type '${req.headers.accept}' was requested but the resource is only capable of generating content of the following type(s): */*, application/json.`);
+        }
+        if (!jsonContentType(req.headers['content-type'])) return bad(415, 'ERR_UNSUPPORTED_MEDIA_TYPE', "The request's content-type is not supported.");
+        const parsed = parseManifest(body);
+        if (parsed.error) return bad(400, 'ERR_BAD_REQUEST', `Invalid request. ${parsed.error}`);
+        const m = parsed.manifest;
         let appMode = 'trial';
-        if (m.signature === undefined) {
-            if (!m.appId.startsWith('com.example.')) {
-                return bad('ERR_BAD_REQUEST', `Invalid request. Trial app id needs to start with 'com.example.'. Got '${m.appId}'.`);
-            }
-        } else {
+        if (m.signature !== undefined) {
             if (acceptSignature === null || m.signature !== acceptSignature) {
-                return bad('ERR_MANIFEST_INVALID', 'Invalid manifest. Manifest signature is invalid.');
+                return bad(400, 'ERR_MANIFEST_INVALID', `Invalid manifest. ${manifestInvalid(m.signature)}`);
             }
             appMode = 'signed';
         }
-        send(res, 200, { token: issue({ appId: m.appId, appVersion: m.version, appMode }) }, 'application/json');
+        send(res, 200, JSON.stringify({ token: issue({ appId: m.appId, appVersion: m.version, appMode }) }), JSON_TYPE);
+    }
+
+    /** token from the query (first parameter starting with access_token=, raw) or the Authorization header */
+    function tokenOf(req, u) {
+        const q = req.url.indexOf('?');
+        if (q >= 0) {
+            for (const part of req.url.slice(q + 1).split('&')) {
+                if (part.startsWith('access_token=')) {
+                    let t = part;
+                    while (t.startsWith('access_token=')) t = t.slice('access_token='.length); // Rust's trim_start_matches
+                    return { token: t };
+                }
+            }
+        }
+        void u;
+        const header = req.headers.authorization;
+        if (header === undefined) return { status: 401, code: 'ERR_MISSING_AUTH_HEADER', message: '"Authorization" header is missing.' };
+        const words = String(header).split(/\s+/).filter(Boolean);
+        if (words[0] !== 'Bearer') {
+            return { status: 401, code: 'ERR_UNSUPPORTED_AUTH_TYPE', message: `Unsupported authentication type '${words[0] || ''}'. Only "Bearer" is supported.` };
+        }
+        if (words.length < 2) return { status: 400, code: 'ERR_TOKEN_INVALID', message: "Invalid token: ''. Missing token bytes. Please provide a valid bearer token." };
+        return { token: words[1] };
     }
 
     /** -> true when the request may proceed; else it answered */
     function gate(req, res, u) {
         stats.apiCalls += 1;
-        const refuse = (status, code, msg) => { stats.apiRefusals += 1; fail(res, status, code, msg); return false; };
-        let token;
-        const header = req.headers.authorization;
-        if (header !== undefined) {
-            const sp = header.indexOf(' ');
-            const scheme = sp < 0 ? header : header.slice(0, sp);
-            if (scheme !== 'Bearer') return refuse(401, 'ERR_UNSUPPORTED_AUTH_TYPE', `Unsupported authentication type '${scheme}'. Only "Bearer" is supported.`);
-            token = header.slice(sp + 1).trim();
-        } else if (u.raw.has('access_token')) {
-            token = u.raw.get('access_token'); // raw: NOT percent-decoded, as the real node
-        } else {
-            return refuse(401, 'ERR_MISSING_AUTH_HEADER', '"Authorization" header is missing.');
-        }
-        let dec;
-        try { dec = decodeToken(token); } catch (e) { return refuse(400, 'ERR_TOKEN_INVALID', `Invalid token: '${String(token).slice(0, 12)}…'. ${e.message}. Please provide a valid Bearer token.`); }
-        if (!dec.publicKey.equals(pubRaw)) return refuse(401, 'ERR_TOKEN_UNAUTHORIZED', 'Token unauthorized: signed by another node.');
-        let ok = false;
-        try { ok = crypto.verify(null, dec.cbor, publicKeyFromRaw(dec.publicKey), dec.signature); } catch (_) { ok = false; }
-        if (!ok) return refuse(401, 'ERR_TOKEN_UNAUTHORIZED', 'Token unauthorized: bad signature.');
-        const { created, validity } = dec.payload;
-        if (created < bootMicros || created + validity * 1e6 < nowMicros()) {
-            return refuse(401, 'ERR_TOKEN_EXPIRED', 'Expired token.');
-        }
+        const refuse = (r) => { stats.apiRefusals += 1; fail(res, r.status, r.code, r.message); return false; };
+        const t = tokenOf(req, u);
+        if (t.code) return refuse(t);
+        const v = verifyAsNode(t.token, pubRaw, cycles, nowMicros());
+        if (!v.ok) return refuse(v);
         return true;
     }
 
     async function handle(req, res) {
         stats.requests += 1;
         const u = parseUrl(req);
-        stats.log.push({ method: req.method, path: u.pathname, rawQuery: Object.fromEntries(u.raw), headers: { ...req.headers } });
+        stats.log.push({ method: req.method, path: u.pathname, url: req.url, rawQuery: Object.fromEntries(u.raw), headers: { ...req.headers } });
         if (stats.log.length > 200) stats.log.shift();
-        if (allFault.apply(req, res, stats)) return;
-        const path = u.pathname.replace(/\/+$/, '');
-        if (path === '/api/v2/auth' && req.method === 'POST') return auth(req, res);
-        if (path === '/api/v2/node/id' && req.method === 'GET') {
-            await readBody(req);
-            if (!gate(req, res, u)) return undefined;
+        const body = await readBody(req);
+        if (allFault.apply(req, res)) return undefined;
+        const path = u.pathname;
+        const is = (p) => path === p || path === p + '/';
+        if (path === '/api/v2/auth' || path.startsWith('/api/v2/auth/')) return auth(req, res, body);
+        if (is('/api/v2/node/id')) {
+            if (!acceptable(req.headers.accept, ['*/*', 'text/plain'])) {
+                return fail(res, 406, 'ERR_NOT_ACCEPTABLE', `Content with type '${req.headers.accept}' was requested but the resource is only capable of generating content of the following type(s): */*, text/plain.`);
+            }
+            res.setHeader('cache-control', 'no-cache');
             return send(res, 200, nodeId, 'text/plain; charset=utf-8');
         }
-        if (path === '/api/v2/events/offsets' && req.method === 'GET') {
-            await readBody(req);
+        if (is('/api/v2/events/offsets') || is('/api/v2/node/info')) {
+            if (req.method !== 'GET') return fail(res, 405, 'ERR_METHOD_NOT_ALLOWED', 'Method not supported.');
             if (!gate(req, res, u)) return undefined;
-            return send(res, 200, { present: { [`${nodeId}-0`]: 41 }, toReplicate: {} });
+            if (is('/api/v2/node/info')) {
+                const ms = Date.now() - startedMs;
+                return send(res, 200, JSON.stringify({
+                    connectedNodes: 0, uptime: { secs: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
+                    version: '2.18.2-fake', swarmState: { peersStatus: {} },
+                }), JSON_TYPE);
+            }
+            if (!acceptable(req.headers.accept, ['*/*', 'application/json'])) {
+                return fail(res, 406, 'ERR_NOT_ACCEPTABLE', `Content with type '${req.headers.accept}' was requested but the resource is only capable of generating content of the following type(s): */*, application/json.`);
+            }
+            res.setHeader('cache-control', 'no-cache');
+            return send(res, 200, JSON.stringify({ present: { [`${nodeId}-0`]: 41 }, toReplicate: {} }), JSON_TYPE);
         }
-        return fail(res, 404, 'ERR_NOT_FOUND', `The requested resource could not be found: ${path}`);
+        return fail(res, 404, 'ERR_NOT_FOUND', 'The requested resource could not be found.');
     }
 
     const srv = await listen(handle, undefined, opts.port || 0);
@@ -243,17 +350,18 @@ async function start(opts = {}) {
         nodeId,
         publicKey: pubRaw,
         validitySecs,
+        get cycles() { return cycles; },
         /** a token as /api/v2/auth would issue now (fields override the payload) */
         issue,
-        /** node restart: every token issued before it is expired */
-        restart() { stats.restarts += 1; bootMicros = Math.max(nowMicros(), lastCreated + 1); },
+        /** node restart: `cycles` + 1, so every token issued before it is expired */
+        restart() { stats.restarts += 1; cycles += 1; },
         setClock: clk.set,
         now: clk.now,
-        failExchange: (n, how = 500) => exchangeFault.set(n, how, { code: 'ERR_INTERNAL', message: 'fake fault' }),
-        down: (how = 503) => allFault.set(Infinity, how, { code: 'ERR_INTERNAL', message: 'fake node down' }),
+        failExchange: (n, how = 500) => exchangeFault.set(n, how),
+        down: (how = 503) => allFault.set(Infinity, how),
         up: () => { allFault.clear(); exchangeFault.clear(); },
         close: () => srv.close(),
     };
 }
 
-module.exports = { start, decodeToken, encodeToken, cborEncode, cborDecode };
+module.exports = { start, decodeToken, encodeToken, cborEncode, cborDecode, verifyAsNode, nodeIdOf: cryptBase64 };

@@ -75,9 +75,16 @@ function request(msg, { timeoutMs = 20000, wait = ['out', 'caught'] } = {}) {
     msg._msgid = id;
     return new Promise((resolve, reject) => {
         const listeners = [];
+        let finished = false;
         const finish = (fn) => {
+            if (finished) return;
+            finished = true;
             clearTimeout(timer);
-            for (const [n, l] of listeners) n.removeListener('input', l);
+            // Not now: we are inside the helper node's input listeners, and Node-RED's _emitInput
+            // loops over a count it took before calling them — removing one here makes it call
+            // `undefined` for the last ("Cannot read properties of undefined (reading 'call')",
+            // an error the Catch node then sees) whenever several requests are in flight.
+            setImmediate(() => { for (const [n, l] of listeners) n.removeListener('input', l); });
             fn();
         };
         const timer = setTimeout(() => finish(() => reject(new Error(`no answer for ${id} within ${timeoutMs} ms`))), timeoutMs);

@@ -2,21 +2,76 @@
 /* eslint-disable */
 
 /**
- * The hot path: a checked configuration whose secrets stay inside WASM.
+ * A checked configuration whose secrets stay inside WASM.
  */
 export class Signer {
     free(): void;
     [Symbol.dispose](): void;
-    build(nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string> };
+    /**
+     * `{ headers, query, extra }` of one request at `nowMs` (any kind).
+     */
+    build(nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> };
+    /**
+     * `{ ok, message }` for a check reply.
+     */
+    checkReply(status: number, body: string): { ok: boolean; message: string };
+    /**
+     * The Test button's check: `{ method, path }` (after the exchange, for exchange modes), or
+     * `{ exchange: true }` when the exchange is the check.
+     */
+    check(): { method: string; path: string } | { exchange: true };
+    /**
+     * What is as good as the secret, besides the configured values: masked wherever it appears.
+     */
+    derived(): string[];
+    /**
+     * The token in an exchange reply: `{ token, refreshAtMs?, summary, notice? }`; throws the
+     * server's refusal (`code` 'refused' | 'server-error' | 'bad-reply').
+     */
+    exchangeReply(status: number, body: string, nowMs: number): { token: string; refreshAtMs?: number; summary: string; notice?: string; carried: string[] };
+    /**
+     * The exchange request: `{ method, path | url, headers, body?, carried }`.
+     */
+    exchangeRequest(nowMs: number): { method: string; path?: string; url?: string; headers: Record<string, string>; body?: string; carried: string[] };
+    /**
+     * The fresh key for `nowMs` (one boundary crossing per request).
+     */
+    freshKey(nowMs: number): string;
+    /**
+     * `{ placement: 'header' | 'query', name }` of a scheme with a fresh key per request, else null.
+     */
+    freshPlace(): { placement: 'header' | 'query'; name: string } | null;
+    headerNames(): string[];
     needsExchange(): boolean;
     constructor(config: object);
     queryNames(): string[];
-    tedeeKey(nowMs: number): string;
+    /**
+     * The server's own words when it refuses these credentials, with the scheme's hint.
+     */
+    refusal(body: string): string;
+    /**
+     * What a 401/403 is worth: `{ fresh: 'token' | 'key' | null, delayMs }`.
+     */
+    retry(): { fresh: 'token' | 'key' | null; delayMs: number };
+    /**
+     * `{ headers, query, extra }` of a static scheme (build them once, reuse them), else null.
+     */
+    staticAuth(): { headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> } | null;
+    /**
+     * `{ headers, query, extra }` for an exchanged token (build them once per token).
+     */
+    tokenAuth(token: string): { headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> };
     warnings(): string[];
+    /**
+     * `'static' | 'fresh' | 'exchange'`: how requests are signed.
+     */
+    readonly kind: string;
+    readonly mode: string;
+    readonly scheme: string;
 }
 
 /**
- * Server-side checks; holds the Tedee replay memory.
+ * Server-side checks; holds the replay memory.
  */
 export class Verifier {
     free(): void;
@@ -28,13 +83,12 @@ export class Verifier {
     widen(windowMs: number): void;
 }
 
-export function actyxParseTokenReply(bodyText: string): { token: string; created: number; validity: number; expiresMs: number; appId: string; appMode: string };
-
 export function actyxTokenInfo(token: string): { created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string };
 
-export function actyxValidateManifest(manifest: { appId: string; displayName: string; version?: string; appVersion?: string; signature?: string }): string;
-
-export function buildAuth(config: object, nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string> };
+/**
+ * `buildAuth(config, nowMs, exchangedToken?)`: a [`Signer`](schemes::Signer) used once.
+ */
+export function buildAuth(config: object, nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> };
 
 export function cleanSecret(value: string, field: string): { value: string; trimmed: boolean };
 
@@ -53,18 +107,22 @@ export function maskSecret(s: string): string;
 
 export function nightscoutAccessToken(secret: string, subjectIdHex: string, name: string): string;
 
-export function nightscoutExchangePath(accessToken: string): string;
-
-export function nightscoutParseJwtReply(bodyText: string): { token: string; exp?: number; iat?: number };
-
 export function nightscoutSecretHash(secret: string): string;
+
+/**
+ * `schemeTable()`: every API, its modes and their fields, for the editor and the config node.
+ */
+export function schemeTable(): any;
+
+/**
+ * `serverWords(text)`: the server's own words from a reply body (never throws).
+ */
+export function serverWords(body: string): string;
 
 export function tedeeApiKey(token: string, nowMs: number): string;
 
 export function timbrBearer(credentials: { username: string; password: string; salt: string; keyMode?: string; plaintextMode?: string }, nowSecs: number): string;
 
 export function timbrFernetKey(salt: string, keyMode?: 'key' | 'md5' | 'sha256' | null): string;
-
-export function timbrParseTokenReply(bodyText: string): string;
 
 export function verifyApiSecret(secret: string, presented: string): boolean;

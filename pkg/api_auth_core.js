@@ -1,7 +1,7 @@
 /* @ts-self-types="./api_auth_core.d.ts" */
 
 /**
- * The hot path: a checked configuration whose secrets stay inside WASM.
+ * A checked configuration whose secrets stay inside WASM.
  */
 class Signer {
     __destroy_into_raw() {
@@ -15,9 +15,10 @@ class Signer {
         wasm.__wbg_signer_free(ptr, 0);
     }
     /**
+     * `{ headers, query, extra }` of one request at `nowMs` (any kind).
      * @param {number} nowMs
      * @param {string | undefined | null} exchangedToken
-     * @returns {{ headers: Record<string, string>; query: Record<string, string> }}
+     * @returns {{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }}
      */
     build(nowMs, exchangedToken) {
         const ret = wasm.signer_build(this.__wbg_ptr, nowMs, exchangedToken);
@@ -25,6 +26,136 @@ class Signer {
             throw takeFromExternrefTable0(ret[1]);
         }
         return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * `{ ok, message }` for a check reply.
+     * @param {number} status
+     * @param {string} body
+     * @returns {{ ok: boolean; message: string }}
+     */
+    checkReply(status, body) {
+        const ret = wasm.signer_checkReply(this.__wbg_ptr, status, body);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * The Test button's check: `{ method, path }` (after the exchange, for exchange modes), or
+     * `{ exchange: true }` when the exchange is the check.
+     * @returns {{ method: string; path: string } | { exchange: true }}
+     */
+    check() {
+        const ret = wasm.signer_check(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * What is as good as the secret, besides the configured values: masked wherever it appears.
+     * @returns {string[]}
+     */
+    derived() {
+        const ret = wasm.signer_derived(this.__wbg_ptr);
+        var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+        return v1;
+    }
+    /**
+     * The token in an exchange reply: `{ token, refreshAtMs?, summary, notice? }`; throws the
+     * server's refusal (`code` 'refused' | 'server-error' | 'bad-reply').
+     * @param {number} status
+     * @param {string} body
+     * @param {number} nowMs
+     * @returns {{ token: string; refreshAtMs?: number; summary: string; notice?: string; carried: string[] }}
+     */
+    exchangeReply(status, body, nowMs) {
+        const ret = wasm.signer_exchangeReply(this.__wbg_ptr, status, body, nowMs);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * The exchange request: `{ method, path | url, headers, body?, carried }`.
+     * @param {number} nowMs
+     * @returns {{ method: string; path?: string; url?: string; headers: Record<string, string>; body?: string; carried: string[] }}
+     */
+    exchangeRequest(nowMs) {
+        const ret = wasm.signer_exchangeRequest(this.__wbg_ptr, nowMs);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * The fresh key for `nowMs` (one boundary crossing per request).
+     * @param {number} nowMs
+     * @returns {string}
+     */
+    freshKey(nowMs) {
+        let deferred2_0;
+        let deferred2_1;
+        try {
+            const ret = wasm.signer_freshKey(this.__wbg_ptr, nowMs);
+            var ptr1 = ret[0];
+            var len1 = ret[1];
+            if (ret[3]) {
+                ptr1 = 0; len1 = 0;
+                throw takeFromExternrefTable0(ret[2]);
+            }
+            deferred2_0 = ptr1;
+            deferred2_1 = len1;
+            return getStringFromWasm0(ptr1, len1);
+        } finally {
+            wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
+        }
+    }
+    /**
+     * `{ placement: 'header' | 'query', name }` of a scheme with a fresh key per request, else null.
+     * @returns {{ placement: 'header' | 'query'; name: string } | null}
+     */
+    freshPlace() {
+        const ret = wasm.signer_freshPlace(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @returns {string[]}
+     */
+    headerNames() {
+        const ret = wasm.signer_headerNames(this.__wbg_ptr);
+        var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+        return v1;
+    }
+    /**
+     * `'static' | 'fresh' | 'exchange'`: how requests are signed.
+     * @returns {string}
+     */
+    get kind() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.signer_kind(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * @returns {string}
+     */
+    get mode() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.signer_mode(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
     }
     /**
      * @returns {boolean}
@@ -55,26 +186,64 @@ class Signer {
         return v1;
     }
     /**
-     * @param {number} nowMs
+     * The server's own words when it refuses these credentials, with the scheme's hint.
+     * @param {string} body
      * @returns {string}
      */
-    tedeeKey(nowMs) {
-        let deferred2_0;
-        let deferred2_1;
+    refusal(body) {
+        let deferred1_0;
+        let deferred1_1;
         try {
-            const ret = wasm.signer_tedeeKey(this.__wbg_ptr, nowMs);
-            var ptr1 = ret[0];
-            var len1 = ret[1];
-            if (ret[3]) {
-                ptr1 = 0; len1 = 0;
-                throw takeFromExternrefTable0(ret[2]);
-            }
-            deferred2_0 = ptr1;
-            deferred2_1 = len1;
-            return getStringFromWasm0(ptr1, len1);
+            const ret = wasm.signer_refusal(this.__wbg_ptr, body);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
         } finally {
-            wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
         }
+    }
+    /**
+     * What a 401/403 is worth: `{ fresh: 'token' | 'key' | null, delayMs }`.
+     * @returns {{ fresh: 'token' | 'key' | null; delayMs: number }}
+     */
+    retry() {
+        const ret = wasm.signer_retry(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @returns {string}
+     */
+    get scheme() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.signer_scheme(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * `{ headers, query, extra }` of a static scheme (build them once, reuse them), else null.
+     * @returns {{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> } | null}
+     */
+    staticAuth() {
+        const ret = wasm.signer_staticAuth(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * `{ headers, query, extra }` for an exchanged token (build them once per token).
+     * @param {string} token
+     * @returns {{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }}
+     */
+    tokenAuth(token) {
+        const ret = wasm.signer_tokenAuth(this.__wbg_ptr, token);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
     }
     /**
      * @returns {string[]}
@@ -90,7 +259,7 @@ if (Symbol.dispose) Signer.prototype[Symbol.dispose] = Signer.prototype.free;
 exports.Signer = Signer;
 
 /**
- * Server-side checks; holds the Tedee replay memory.
+ * Server-side checks; holds the replay memory.
  */
 class Verifier {
     __destroy_into_raw() {
@@ -158,19 +327,6 @@ if (Symbol.dispose) Verifier.prototype[Symbol.dispose] = Verifier.prototype.free
 exports.Verifier = Verifier;
 
 /**
- * @param {string} bodyText
- * @returns {{ token: string; created: number; validity: number; expiresMs: number; appId: string; appMode: string }}
- */
-function actyxParseTokenReply(bodyText) {
-    const ret = wasm.actyxParseTokenReply(bodyText);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-exports.actyxParseTokenReply = actyxParseTokenReply;
-
-/**
  * @param {string} token
  * @returns {{ created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string }}
  */
@@ -184,34 +340,11 @@ function actyxTokenInfo(token) {
 exports.actyxTokenInfo = actyxTokenInfo;
 
 /**
- * @param {{ appId: string; displayName: string; version?: string; appVersion?: string; signature?: string }} manifest
- * @returns {string}
- */
-function actyxValidateManifest(manifest) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.actyxValidateManifest(manifest);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.actyxValidateManifest = actyxValidateManifest;
-
-/**
+ * `buildAuth(config, nowMs, exchangedToken?)`: a [`Signer`](schemes::Signer) used once.
  * @param {object} config
  * @param {number} nowMs
  * @param {string | undefined | null} exchangedToken
- * @returns {{ headers: Record<string, string>; query: Record<string, string> }}
+ * @returns {{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }}
  */
 function buildAuth(config, nowMs, exchangedToken) {
     const ret = wasm.buildAuth(config, nowMs, exchangedToken);
@@ -362,43 +495,6 @@ function nightscoutAccessToken(secret, subjectIdHex, name) {
 exports.nightscoutAccessToken = nightscoutAccessToken;
 
 /**
- * @param {string} accessToken
- * @returns {string}
- */
-function nightscoutExchangePath(accessToken) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.nightscoutExchangePath(accessToken);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.nightscoutExchangePath = nightscoutExchangePath;
-
-/**
- * @param {string} bodyText
- * @returns {{ token: string; exp?: number; iat?: number }}
- */
-function nightscoutParseJwtReply(bodyText) {
-    const ret = wasm.nightscoutParseJwtReply(bodyText);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-exports.nightscoutParseJwtReply = nightscoutParseJwtReply;
-
-/**
  * @param {string} secret
  * @returns {string}
  */
@@ -421,6 +517,35 @@ function nightscoutSecretHash(secret) {
     }
 }
 exports.nightscoutSecretHash = nightscoutSecretHash;
+
+/**
+ * `schemeTable()`: every API, its modes and their fields, for the editor and the config node.
+ * @returns {any}
+ */
+function schemeTable() {
+    const ret = wasm.schemeTable();
+    return ret;
+}
+exports.schemeTable = schemeTable;
+
+/**
+ * `serverWords(text)`: the server's own words from a reply body (never throws).
+ * @param {string} body
+ * @returns {string}
+ */
+function serverWords(body) {
+    let deferred1_0;
+    let deferred1_1;
+    try {
+        const ret = wasm.serverWords(body);
+        deferred1_0 = ret[0];
+        deferred1_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+    } finally {
+        wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+    }
+}
+exports.serverWords = serverWords;
 
 /**
  * @param {string} token
@@ -498,30 +623,6 @@ function timbrFernetKey(salt, keyMode) {
 exports.timbrFernetKey = timbrFernetKey;
 
 /**
- * @param {string} bodyText
- * @returns {string}
- */
-function timbrParseTokenReply(bodyText) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.timbrParseTokenReply(bodyText);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.timbrParseTokenReply = timbrParseTokenReply;
-
-/**
  * @param {string} secret
  * @param {string} presented
  * @returns {boolean}
@@ -537,10 +638,6 @@ exports.verifyApiSecret = verifyApiSecret;
 function __wbg_get_imports() {
     const import0 = {
         __proto__: null,
-        __wbg_Error_30c8987f7c2ed4e2: function(arg0, arg1) {
-            const ret = Error(getStringFromWasm0(arg0, arg1));
-            return ret;
-        },
         __wbg___wbindgen_is_function_1f9d30630b8b1d3d: function(arg0) {
             const ret = typeof(arg0) === 'function';
             return ret;
@@ -594,7 +691,19 @@ function __wbg_get_imports() {
             const ret = Reflect.get(arg0, arg1);
             return ret;
         }, arguments); },
+        __wbg_get_6c896e0571ddae51: function(arg0, arg1) {
+            const ret = arg0[arg1 >>> 0];
+            return ret;
+        },
+        __wbg_isArray_e15a2ff68ffdbef2: function(arg0) {
+            const ret = Array.isArray(arg0);
+            return ret;
+        },
         __wbg_length_7f3c00c40364105e: function(arg0) {
+            const ret = arg0.length;
+            return ret;
+        },
+        __wbg_length_d4bdea10311bd9cf: function(arg0) {
             const ret = arg0.length;
             return ret;
         },
@@ -602,8 +711,16 @@ function __wbg_get_imports() {
             const ret = arg0.msCrypto;
             return ret;
         },
+        __wbg_new_343a093a3c2ffb4e: function(arg0, arg1) {
+            const ret = new Error(getStringFromWasm0(arg0, arg1));
+            return ret;
+        },
         __wbg_new_b7273cb85cc61346: function() {
             const ret = new Object();
+            return ret;
+        },
+        __wbg_new_ee2291f50781bf1d: function() {
+            const ret = new Array();
             return ret;
         },
         __wbg_new_with_length_3da0ad195f6f63ba: function(arg0) {
@@ -614,12 +731,24 @@ function __wbg_get_imports() {
             const ret = arg0.node;
             return ret;
         },
+        __wbg_of_20798cb14708764f: function(arg0, arg1) {
+            const ret = Array.of(arg0, arg1);
+            return ret;
+        },
+        __wbg_parse_0fc53dead14b3b42: function() { return handleError(function (arg0, arg1) {
+            const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
+            return ret;
+        }, arguments); },
         __wbg_process_44c7a14e11e9f69e: function(arg0) {
             const ret = arg0.process;
             return ret;
         },
         __wbg_prototypesetcall_bc27214492979395: function(arg0, arg1, arg2) {
             Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
+        },
+        __wbg_push_2baf45db356cf468: function(arg0, arg1) {
+            const ret = arg0.push(arg1);
+            return ret;
         },
         __wbg_randomFillSync_6c25eac9869eb53c: function() { return handleError(function (arg0, arg1) {
             arg0.randomFillSync(arg1);
@@ -634,11 +763,11 @@ function __wbg_get_imports() {
         __wbg_set_num_3d175f77b15752e2: function(arg0, arg1, arg2, arg3) {
             arg0[getStringFromWasm0(arg1, arg2)] = arg3;
         },
-        __wbg_set_obj_a7df050777230bfc: function(arg0, arg1, arg2, arg3) {
-            arg0[getStringFromWasm0(arg1, arg2)] = arg3;
-        },
         __wbg_set_str_2fe23e71ec8422fa: function(arg0, arg1, arg2, arg3, arg4) {
             arg0[getStringFromWasm0(arg1, arg2)] = getStringFromWasm0(arg3, arg4);
+        },
+        __wbg_set_val_bd4a225abbae9ac4: function(arg0, arg1, arg2, arg3) {
+            arg0[getStringFromWasm0(arg1, arg2)] = arg3;
         },
         __wbg_static_accessor_GLOBAL_266715b9d96ba635: function() {
             const ret = typeof global === 'undefined' ? null : global;
@@ -656,6 +785,10 @@ function __wbg_get_imports() {
             const ret = typeof window === 'undefined' ? null : window;
             return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
         },
+        __wbg_stringify_52ff602c1cc4fbb6: function() { return handleError(function (arg0) {
+            const ret = JSON.stringify(arg0);
+            return ret;
+        }, arguments); },
         __wbg_subarray_002b94d5e13d1411: function(arg0, arg1, arg2) {
             const ret = arg0.subarray(arg1 >>> 0, arg2 >>> 0);
             return ret;

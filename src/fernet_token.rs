@@ -7,7 +7,7 @@
 
 use base64::Engine;
 
-use crate::{Error, Result};
+use crate::{Code, Error, Result};
 
 /// Tokens may be at most this far in the future (the spec's and Python's clock-skew allowance).
 pub const MAX_CLOCK_SKEW: u64 = 60;
@@ -23,8 +23,8 @@ pub fn key(key: &str, field: &str) -> Result<fernet::Fernet> {
     let padded_ok = k.len() == 44 && k.ends_with('=');
     let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(k.trim_end_matches('='));
     match decoded {
-        Ok(bytes) if padded_ok && bytes.len() == 32 => fernet::Fernet::new(k).ok_or_else(|| Error::new(field, KEY_PROBLEM)),
-        _ => Err(Error::new(field, KEY_PROBLEM)),
+        Ok(bytes) if padded_ok && bytes.len() == 32 => fernet::Fernet::new(k).ok_or_else(|| Error::new(field, Code::BadFormat, KEY_PROBLEM)),
+        _ => Err(Error::new(field, Code::BadFormat, KEY_PROBLEM)),
     }
 }
 
@@ -43,19 +43,19 @@ pub fn encrypt(key_text: &str, plaintext: &[u8], now_secs: u64) -> Result<String
 pub fn token_timestamp(token: &str, field: &str) -> Result<u64> {
     let t = token.trim();
     if t.is_empty() {
-        return Err(Error::new(field, "is empty"));
+        return Err(Error::new(field, Code::BadFormat, "is empty"));
     }
     let data = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(t.trim_end_matches('='))
-        .map_err(|_| Error::new(field, "not a Fernet token (not url-safe base64)"))?;
+        .map_err(|_| Error::new(field, Code::BadFormat, "not a Fernet token (not url-safe base64)"))?;
     if data.len() < OVERHEAD + 16 {
-        return Err(Error::new(field, "not a Fernet token (too short)"));
+        return Err(Error::new(field, Code::BadFormat, "not a Fernet token (too short)"));
     }
     if data[0] != 0x80 {
-        return Err(Error::new(field, "not a Fernet token (unknown version byte)"));
+        return Err(Error::new(field, Code::BadFormat, "not a Fernet token (unknown version byte)"));
     }
     if !(data.len() - OVERHEAD).is_multiple_of(16) {
-        return Err(Error::new(field, "not a Fernet token (ciphertext is not a whole number of AES blocks)"));
+        return Err(Error::new(field, Code::BadFormat, "not a Fernet token (ciphertext is not a whole number of AES blocks)"));
     }
     let mut ts = [0u8; 8];
     ts.copy_from_slice(&data[1..9]);
@@ -69,31 +69,30 @@ pub fn decrypt(key_text: &str, token: &str, ttl_secs: Option<u64>, now_secs: Opt
     let f = key(key_text, "key")?;
     let ts = token_timestamp(token, "token")?;
     let now = match (ttl_secs, now_secs) {
-        (Some(_), None) => return Err(Error::new("nowSecs", "is required when ttlSecs is given (the core has no clock)")),
+        (Some(_), None) => return Err(Error::new("nowSecs", Code::Required, "is required when ttlSecs is given (the core has no clock)")),
         (_, Some(now)) => now,
         (None, None) => ts,
     };
     if let Some(ttl) = ttl_secs {
         if ts.saturating_add(ttl) < now {
-            return Err(Error::new("token", format!("expired (issued at {ts}, {ttl} s time-to-live, now {now})")));
+            return Err(Error::new("token", Code::BadFormat, format!("expired (issued at {ts}, {ttl} s time-to-live, now {now})")));
         }
     }
     if now.saturating_add(MAX_CLOCK_SKEW) < ts {
-        return Err(Error::new("token", format!("issued in the future (at {ts}, now {now}; allowed skew {MAX_CLOCK_SKEW} s)")));
+        return Err(Error::new("token", Code::BadFormat, format!("issued in the future (at {ts}, now {now}; allowed skew {MAX_CLOCK_SKEW} s)")));
     }
     if ts > u64::MAX - MAX_CLOCK_SKEW {
-        return Err(Error::new("token", "timestamp out of range"));
+        return Err(Error::new("token", Code::BadFormat, "timestamp out of range"));
     }
     // Times are checked above; the crate gets the token's own time so that its checks pass and
     // its unchecked `now + skew` cannot overflow.
-    f.decrypt_at_time(token.trim(), None, ts)
-        .map_err(|_| Error::new("token", "does not decrypt (wrong key, tampered token or bad padding)"))
+    f.decrypt_at_time(token.trim(), None, ts).map_err(|_| Error::new("token", Code::BadFormat, "does not decrypt (wrong key, tampered token or bad padding)"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::{self, Value};
+    use serde_json::Value;
 
     /// RFC 3339 (`1985-10-26T01:20:01-07:00`) to seconds since the epoch; enough for the vectors.
     fn rfc3339(s: &str) -> u64 {
@@ -113,7 +112,7 @@ mod tests {
     }
 
     fn vectors(text: &str) -> Vec<Value> {
-        json::parse(text).unwrap().as_array().unwrap().clone()
+        serde_json::from_str::<Value>(text).unwrap().as_array().unwrap().clone()
     }
 
     #[test]
@@ -173,7 +172,13 @@ mod tests {
         let good = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
         assert!(key(good, "salt").is_ok());
         let problem = |k: &str| key(k, "salt").err().map(|e| e.to_string());
-        for bad in ["", "short", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4", "cw/0x689RpI+jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        for bad in [
+            "",
+            "short",
+            "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4",
+            "cw/0x689RpI+jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ] {
             assert_eq!(problem(bad), Some(format!("salt: {KEY_PROBLEM}")));
         }
     }

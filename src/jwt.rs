@@ -2,9 +2,9 @@
 //! to know when to refresh. The server remains the judge of validity.
 
 use base64::Engine;
-use crate::json::{self, Value};
 
-use crate::{Error, Result};
+use crate::json::{self, Value};
+use crate::{Code, Error, Result};
 
 /// Times found in a JWT payload (seconds since the epoch), each only if present and numeric.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -14,8 +14,8 @@ pub struct Expiry {
 }
 
 /// A claim as a number of seconds: a finite non-negative JSON number.
-pub(crate) fn claim(v: Option<&Value>) -> Option<f64> {
-    let n = v?.as_f64()?;
+pub(crate) fn claim(v: Option<Value>) -> Option<f64> {
+    let n = v?.num()?;
     if n.is_finite() && n >= 0.0 {
         Some(n)
     } else {
@@ -29,16 +29,16 @@ pub fn jwt_expiry(jwt: &str, field: &str) -> Result<Expiry> {
     let parts: Vec<&str> = jwt.split('.').collect();
     // header and payload must be present; the signature may be empty (an unsigned JWT)
     if parts.len() != 3 || parts[0].is_empty() || parts[1].is_empty() {
-        return Err(Error::new(field, "not a JWT (expected three dot-separated base64url parts)"));
+        return Err(Error::new(field, Code::BadFormat, "not a JWT (expected three dot-separated base64url parts)"));
     }
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(parts[1].trim_end_matches('='))
-        .map_err(|_| Error::new(field, "JWT payload is not base64url"))?;
-    let value: Value = json::parse_bytes(&payload)
-        .map_err(|_| Error::new(field, "JWT payload is not JSON"))?;
-    let obj = value
-        .as_object()
-        .ok_or_else(|| Error::new(field, "JWT payload is not a JSON object"))?;
+        .map_err(|_| Error::new(field, Code::BadFormat, "JWT payload is not base64url"))?;
+    let text = String::from_utf8(payload).map_err(|_| Error::new(field, Code::BadFormat, "JWT payload is not JSON"))?;
+    let obj = json::parse(&text).ok_or_else(|| Error::new(field, Code::BadFormat, "JWT payload is not JSON"))?;
+    if !obj.is_object() {
+        return Err(Error::new(field, Code::BadFormat, "JWT payload is not a JSON object"));
+    }
     Ok(Expiry { exp: claim(obj.get("exp")), iat: claim(obj.get("iat")) })
 }
 

@@ -1,29 +1,34 @@
 //! # api-auth-core
 //!
-//! The signing core of `node-red-contrib-api-auth`, compiled to WebAssembly for Node-RED.
+//! The signing core of `node-red-contrib-api-auth`, compiled to WebAssembly for Node-RED. It
+//! *describes*; JavaScript *carries* (the sans-I/O shape of rustls or matrix-rust-sdk-crypto-wasm).
 //!
 //! What it does:
-//! - secret hygiene shared by every scheme: trim, refuse what cannot go in an HTTP header, mask
-//!   for logs ([`secret`]);
-//! - for each of the five APIs (TimeTagger, Timbr, Nightscout, Tedee bridge, Actyx) and a generic
-//!   header/query token: build the headers and query parameters of a request, build the token
-//!   exchange request and parse its reply ([`schemes`]);
-//! - server-side checks for the verify node: constant-time comparison, Nightscout api-secret
-//!   check, Tedee key check with a time window and a bounded single-use memory ([`verify`]).
+//! - one file per API in [`schemes`] owns everything about that API: its modes and fields (with the
+//!   hygiene each field gets, [`secret::Hygiene`]), the headers and query it adds, its token
+//!   exchange request as data and how a reply becomes a token with a refresh time or an error with
+//!   the server's own words, whether a 401/403 is worth one retry, its Test-button check, and what
+//!   its verify side accepts; [`schemes::table`] lists them all for the editor;
+//! - [`schemes::Signer`]: a checked configuration that signs requests (secrets stay inside);
+//! - [`verify::Verifier`]: the server side for the verify node, built from the same scheme
+//!   description, with a single-use memory for Tedee-style keys ([`verify::replay`]).
 //!
 //! What it does not do:
-//! - no I/O: the JavaScript side sends requests and hands the reply bodies in;
+//! - no I/O: JavaScript sends the requests the core describes and hands the replies back;
 //! - no clock: every function that needs the time takes it as an argument
 //!   (`std::time::SystemTime::now()` is never called; it panics on `wasm32-unknown-unknown`);
 //! - no randomness of its own: Fernet IVs come from `getrandom` (Node's crypto under WASM);
+//! - no JSON parser of its own: JSON comes from the platform ([`json`]);
 //! - no signature verification of Actyx tokens or JWTs: their payloads are only read, to know when
 //!   to refresh.
 //!
-//! Every failure is an [`Error`] whose text is `"<field>: <problem>"` and never contains a secret.
-//! No input panics: a panic under WebAssembly aborts the whole module.
+//! Every failure is an [`Error`] with a field, a stable [`Code`] and a text (`"<field>: <problem>"`)
+//! that never contains a secret. No input panics: a panic under WebAssembly aborts the module.
 //!
 //! Only `wasm.rs` knows about wasm-bindgen; everything else is plain Rust, tested natively.
 
+pub mod encode;
+pub mod error;
 pub mod fernet_token;
 pub mod json;
 pub mod jwt;
@@ -34,49 +39,25 @@ pub mod verify;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-use std::fmt;
-
-/// A bad input: which field, and what is wrong with it. Displayed as `"<field>: <problem>"`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    pub field: String,
-    pub problem: String,
-}
-
-impl Error {
-    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Error {
-        Error { field: field.into(), problem: problem.into() }
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.problem)
-    }
-}
-
-impl std::error::Error for Error {}
-
-pub type Result<T> = std::result::Result<T, Error>;
+pub use error::{Code, Error, Result};
 
 /// Largest integer a JavaScript number holds exactly (2^53 - 1).
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A time or count from JavaScript: finite, non-negative, whole, at most 2^53 - 1.
 pub fn js_uint(value: f64, field: &str) -> Result<u64> {
-    if !value.is_finite() {
-        return Err(Error::new(field, "must be a finite number"));
-    }
-    if value < 0.0 {
-        return Err(Error::new(field, "must not be negative"));
-    }
-    if value.fract() != 0.0 {
-        return Err(Error::new(field, "must be a whole number"));
-    }
-    if value > MAX_SAFE_INTEGER {
-        return Err(Error::new(field, "is too large (more than 2^53 - 1)"));
-    }
-    Ok(value as u64)
+    let problem = if !value.is_finite() {
+        "must be a finite number"
+    } else if value < 0.0 {
+        "must not be negative"
+    } else if value.fract() != 0.0 {
+        "must be a whole number"
+    } else if value > MAX_SAFE_INTEGER {
+        "is too large (more than 2^53 - 1)"
+    } else {
+        return Ok(value as u64);
+    };
+    Err(Error::new(field, Code::BadNumber, problem))
 }
 
 /// Shorten text from a server reply for an error message (never used on secrets).
@@ -99,7 +80,7 @@ mod tests {
         assert_eq!(js_uint(MAX_SAFE_INTEGER, "nowMs"), Ok(9_007_199_254_740_991));
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0, 1.5, 9.1e15, -0.5] {
             let e = js_uint(bad, "nowMs").unwrap_err();
-            assert_eq!(e.field, "nowMs");
+            assert_eq!((e.field.as_str(), e.code), ("nowMs", Code::BadNumber));
             assert!(e.to_string().starts_with("nowMs: "));
         }
     }

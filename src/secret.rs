@@ -4,7 +4,7 @@
 //!
 //! Error messages name the field and the position of a bad character, never the value.
 
-use crate::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// How a field's value is cleaned before it is used. Each scheme says which its fields get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +54,11 @@ impl Cleaned {
 /// JavaScript's white space (`String.prototype.trim`, `\s`): Unicode White_Space without U+0085,
 /// plus U+FEFF (BOM). Rust's `char::is_whitespace` differs on exactly those two.
 pub fn is_js_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}'
-        | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
 }
 
 /// `s.trim()` as JavaScript does it.
@@ -72,7 +75,7 @@ pub fn js_length(s: &str) -> usize {
 pub fn clean(value: &str, field: &str, h: Hygiene) -> Result<Cleaned> {
     let t = js_trim(value);
     if t.is_empty() && (value.is_empty() || h != Hygiene::AsTyped) {
-        return Err(Error::new(field, if value.is_empty() { "is empty" } else { "is empty (only whitespace)" }));
+        return Err(Error::new(field, Code::Empty, if value.is_empty() { "is empty" } else { "is empty (only whitespace)" }));
     }
     let changed = t.len() != value.len();
     let (v, note) = match h {
@@ -104,11 +107,8 @@ pub fn check_no_controls(value: &str, field: &str) -> Result<()> {
         if (c as u32) < 0x20 || c == '\u{7f}' {
             return Err(Error::new(
                 field,
-                format!(
-                    "contains a control character ({} at position {}) that cannot go in an HTTP header",
-                    control_name(c),
-                    i + 1
-                ),
+                Code::ControlChar,
+                format!("contains a control character ({} at position {}) that cannot go in an HTTP header", control_name(c), i + 1),
             ));
         }
     }
@@ -121,10 +121,8 @@ pub fn check_header_value(value: &str, field: &str) -> Result<()> {
     if let Some(i) = value.chars().position(|c| !c.is_ascii()) {
         return Err(Error::new(
             field,
-            format!(
-                "contains a non-ASCII character (at position {}); HTTP header values must be plain ASCII",
-                i + 1
-            ),
+            Code::NonAscii,
+            format!("contains a non-ASCII character (at position {}); HTTP header values must be plain ASCII", i + 1),
         ));
     }
     Ok(())
@@ -154,15 +152,12 @@ pub fn mask_secret(s: &str) -> String {
 /// RFC 9110 `token` characters: what a header name may contain.
 pub fn check_header_name(name: &str, field: &str) -> Result<()> {
     if name.is_empty() {
-        return Err(Error::new(field, "is empty"));
+        return Err(Error::new(field, Code::Empty, "is empty"));
     }
     for (i, c) in name.chars().enumerate() {
         let ok = c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
         if !ok {
-            return Err(Error::new(
-                field,
-                format!("is not a valid HTTP header name (bad character at position {})", i + 1),
-            ));
+            return Err(Error::new(field, Code::BadFormat, format!("is not a valid HTTP header name (bad character at position {})", i + 1)));
         }
     }
     Ok(())

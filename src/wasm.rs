@@ -1,18 +1,26 @@
 #![allow(non_snake_case)]
 //! The JavaScript face (see docs/CORE_API.md). The only file that knows wasm-bindgen: it converts
-//! arguments and results and turns [`crate::Error`] into a thrown JS `Error`. No logic here.
+//! arguments and results, turns [`crate::Error`] into a thrown JS `Error` carrying `field` and
+//! `code`, and lends JavaScript's `JSON.parse` / `JSON.stringify` to [`crate::json`]. No logic here.
 
-use js_sys::Reflect;
+use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use crate::schemes::{self, actyx, nightscout, tedee, timbr, Auth, Config};
+use crate::schemes::{self, Auth, Check, Config, Kind, Placement, Retry, Target};
 use crate::verify::{self, Found};
-use crate::{fernet_token, jwt, secret, Error};
+use crate::{fernet_token, jwt, secret, Code, Error};
 
-type JsResult<T> = Result<T, JsError>;
+type JsResult<T> = Result<T, JsValue>;
 
-fn js_err(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+/// A thrown `Error` whose message is `"<field>: <text>"`, with `field` and `code` properties.
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let err = js_sys::Error::new(&e.to_string());
+        let o: &Obj = err.unchecked_ref();
+        o.set_str("field", &e.field);
+        o.set_str("code", e.code.as_str());
+        err.into()
+    }
 }
 
 // Plain objects filled with `obj[key] = value` directly: measured faster than `Reflect.set`
@@ -30,19 +38,68 @@ extern "C" {
     #[wasm_bindgen(method, indexing_setter)]
     fn set_bool(this: &Obj, key: &str, value: bool);
     #[wasm_bindgen(method, indexing_setter)]
-    fn set_obj(this: &Obj, key: &str, value: &Obj);
+    fn set_val(this: &Obj, key: &str, value: &JsValue);
 }
 
-fn new_obj() -> Obj {
-    Obj::new()
+/// JSON for [`crate::json`]: JavaScript's own parser and writer.
+pub(crate) mod json {
+    use super::*;
+
+    /// A value `JSON.parse` made.
+    #[derive(Debug, Clone)]
+    pub struct Value(JsValue);
+
+    pub fn parse(text: &str) -> Option<Value> {
+        JSON::parse(text).ok().map(Value)
+    }
+
+    pub fn object_text(members: &[(&str, &str)]) -> String {
+        let o = Obj::new();
+        for (k, v) in members {
+            o.set_str(k, v);
+        }
+        JSON::stringify(&o).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    }
+
+    impl Value {
+        pub fn get(&self, key: &str) -> Option<Value> {
+            if !self.is_object() {
+                return None;
+            }
+            let v = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+            (!v.is_undefined()).then_some(Value(v))
+        }
+        pub fn first(&self) -> Option<Value> {
+            let a: &Array = self.0.dyn_ref()?;
+            (a.length() > 0).then(|| Value(a.get(0)))
+        }
+        pub fn str(&self) -> Option<String> {
+            self.0.as_string()
+        }
+        pub fn num(&self) -> Option<f64> {
+            self.0.as_f64()
+        }
+        pub fn is_object(&self) -> bool {
+            self.0.is_object() && !Array::is_array(&self.0)
+        }
+        pub fn is_array(&self) -> bool {
+            Array::is_array(&self.0)
+        }
+        pub fn is_null(&self) -> bool {
+            self.0.is_null()
+        }
+        pub fn text(&self) -> String {
+            JSON::stringify(&self.0).ok().and_then(|s| s.as_string()).unwrap_or_default()
+        }
+    }
 }
 
 /// A required string argument.
 fn string(v: &JsValue, field: &str) -> Result<String, Error> {
     match v.as_string() {
         Some(s) => Ok(s),
-        None if v.is_undefined() || v.is_null() => Err(Error::new(field, "is required")),
-        None => Err(Error::new(field, "must be a string")),
+        None if v.is_undefined() || v.is_null() => Err(Error::required(field)),
+        None => Err(Error::new(field, Code::BadType, "must be a string")),
     }
 }
 
@@ -62,7 +119,7 @@ fn opt_uint(v: &JsValue, field: &str) -> Result<Option<u64>, Error> {
     }
     match v.as_f64() {
         Some(n) => crate::js_uint(n, field).map(Some),
-        None => Err(Error::new(field, "must be a number")),
+        None => Err(Error::new(field, Code::BadType, "must be a number")),
     }
 }
 
@@ -74,47 +131,120 @@ fn require_object(v: &JsValue, field: &str) -> Result<(), Error> {
     if v.is_object() {
         Ok(())
     } else {
-        Err(Error::new(field, "must be an object"))
+        Err(Error::new(field, Code::BadType, "must be an object"))
     }
 }
 
+/// The configuration object: every name the table knows, as strings (absent, undefined or null
+/// → not given).
 fn read_config(v: &JsValue) -> Result<Config, Error> {
     require_object(v, "config")?;
-    let mut c = Config::default();
-    for f in Config::FIELDS {
-        c.set(f, opt_string(&get(v, f), f)?);
+    let mut c = Config::new();
+    for name in Config::names() {
+        if let Some(s) = opt_string(&get(v, name), name)? {
+            c.set(name, &s);
+        }
     }
     Ok(c)
 }
 
-fn auth_to_js(a: Auth) -> JsValue {
-    let headers = new_obj();
-    for (k, v) in a.headers {
-        headers.set_str(&k, &v);
+fn pairs_to(o: &Obj, pairs: &[(String, String)]) {
+    for (k, v) in pairs {
+        o.set_str(k, v);
     }
-    let query = new_obj();
-    for (k, v) in a.query {
-        query.set_str(&k, &v);
-    }
-    let o = new_obj();
-    o.set_obj("headers", &headers);
-    o.set_obj("query", &query);
+}
+
+/// `{ headers, query, extra }`.
+fn auth_to_js(a: &Auth) -> JsValue {
+    let (headers, query, extra) = (Obj::new(), Obj::new(), Obj::new());
+    pairs_to(&headers, &a.headers);
+    pairs_to(&query, &a.query);
+    pairs_to(&extra, &a.extra);
+    let o = Obj::new();
+    o.set_val("headers", &headers);
+    o.set_val("query", &query);
+    o.set_val("extra", &extra);
     o.into()
 }
 
+fn strings(list: &[String]) -> JsValue {
+    list.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
+}
 
-#[wasm_bindgen(js_name = buildAuth, unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string> }")]
+fn placement(p: Placement) -> &'static str {
+    match p {
+        Placement::Header => "header",
+        Placement::Query => "query",
+    }
+}
+
+/// `schemeTable()`: every API, its modes and their fields, for the editor and the config node.
+#[wasm_bindgen(js_name = schemeTable)]
+pub fn scheme_table() -> JsValue {
+    let apis = Array::new();
+    for api in schemes::table() {
+        let a = Obj::new();
+        a.set_str("id", api.id);
+        a.set_str("label", api.label);
+        a.set_str("baseUrl", api.base_url);
+        let modes = Array::new();
+        let fields = Obj::new();
+        for m in api.modes {
+            let mo = Obj::new();
+            mo.set_str("id", m.id);
+            mo.set_str("label", m.label);
+            mo.set_bool("exchange", m.exchange);
+            mo.set_val("fields", &m.fields.iter().map(|f| JsValue::from_str(f.name)).collect::<Array>());
+            modes.push(&mo);
+            for f in m.fields {
+                let fo = Obj::new();
+                fo.set_str("label", f.label);
+                let kind = match f.kind {
+                    Kind::Secret => "secret",
+                    Kind::Name => "name",
+                    Kind::Text => "text",
+                    Kind::Choice(choices) => {
+                        let list = Array::new();
+                        for (v, l) in choices {
+                            list.push(&Array::of2(&JsValue::from_str(v), &JsValue::from_str(l)));
+                        }
+                        fo.set_val("choices", &list);
+                        "choice"
+                    }
+                };
+                fo.set_str("kind", kind);
+                fo.set_bool("credential", f.is_credential());
+                fo.set_bool("required", f.required);
+                fo.set_str("default", f.default);
+                fo.set_str("placeholder", f.placeholder);
+                fo.set_str("pattern", f.pattern);
+                fo.set_str("tip", f.tip);
+                if !f.when.0.is_empty() {
+                    fo.set_val("when", &Array::of2(&JsValue::from_str(f.when.0), &JsValue::from_str(f.when.1)));
+                }
+                fields.set_val(f.name, &fo);
+            }
+        }
+        a.set_val("modes", &modes);
+        a.set_val("fields", &fields);
+        apis.push(&a);
+    }
+    apis.into()
+}
+
+/// `buildAuth(config, nowMs, exchangedToken?)`: a [`Signer`](schemes::Signer) used once.
+#[wasm_bindgen(js_name = buildAuth, unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }")]
 pub fn build_auth(
     #[wasm_bindgen(unchecked_param_type = "object")] config: JsValue,
     nowMs: f64,
     #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] exchangedToken: JsValue,
 ) -> JsResult<JsValue> {
-    let c = read_config(&config).map_err(js_err)?;
-    let x = opt_string(&exchangedToken, "exchangedToken").map_err(js_err)?;
-    schemes::build_auth(&c, nowMs, x.as_deref()).map(auth_to_js).map_err(js_err)
+    let s = schemes::Signer::new(&read_config(&config)?)?;
+    let t = opt_string(&exchangedToken, "exchangedToken")?;
+    Ok(auth_to_js(&s.auth(nowMs, t.as_deref())?))
 }
 
-/// The hot path: a checked configuration whose secrets stay inside WASM.
+/// A checked configuration whose secrets stay inside WASM.
 #[wasm_bindgen(js_name = Signer)]
 pub struct JsSigner {
     inner: schemes::Signer,
@@ -124,28 +254,30 @@ pub struct JsSigner {
 impl JsSigner {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "object")] config: JsValue) -> JsResult<JsSigner> {
-        let c = read_config(&config).map_err(js_err)?;
-        schemes::Signer::new(&c).map(|inner| JsSigner { inner }).map_err(js_err)
+        Ok(JsSigner { inner: schemes::Signer::new(&read_config(&config)?)? })
     }
 
-    #[wasm_bindgen(unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string> }")]
-    pub fn build(
-        &self,
-        nowMs: f64,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] exchangedToken: JsValue,
-    ) -> JsResult<JsValue> {
-        let x = opt_string(&exchangedToken, "exchangedToken").map_err(js_err)?;
-        self.inner.build(nowMs, x.as_deref()).map(auth_to_js).map_err(js_err)
+    #[wasm_bindgen(getter)]
+    pub fn scheme(&self) -> String {
+        self.inner.scheme().to_string()
     }
 
-    #[wasm_bindgen(js_name = tedeeKey)]
-    pub fn tedee_key(&self, nowMs: f64) -> JsResult<String> {
-        self.inner.tedee_key(nowMs).map_err(js_err)
+    #[wasm_bindgen(getter)]
+    pub fn mode(&self) -> String {
+        self.inner.mode().to_string()
     }
 
-    #[wasm_bindgen(js_name = queryNames)]
-    pub fn query_names(&self) -> Vec<String> {
-        self.inner.query_names()
+    /// `'static' | 'fresh' | 'exchange'`: how requests are signed.
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        if self.inner.needs_exchange() {
+            "exchange"
+        } else if self.inner.fresh_place().is_some() {
+            "fresh"
+        } else {
+            "static"
+        }
+        .to_string()
     }
 
     #[wasm_bindgen(js_name = needsExchange)]
@@ -156,6 +288,148 @@ impl JsSigner {
     pub fn warnings(&self) -> Vec<String> {
         self.inner.warnings().to_vec()
     }
+
+    /// What is as good as the secret, besides the configured values: masked wherever it appears.
+    pub fn derived(&self) -> Vec<String> {
+        self.inner.derived().to_vec()
+    }
+
+    #[wasm_bindgen(js_name = headerNames)]
+    pub fn header_names(&self) -> Vec<String> {
+        self.inner.header_names()
+    }
+
+    #[wasm_bindgen(js_name = queryNames)]
+    pub fn query_names(&self) -> Vec<String> {
+        self.inner.query_names()
+    }
+
+    /// `{ headers, query, extra }` of a static scheme (build them once, reuse them), else null.
+    #[wasm_bindgen(js_name = staticAuth, unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> } | null")]
+    pub fn static_auth(&self) -> JsValue {
+        self.inner.static_auth().map(auth_to_js).unwrap_or(JsValue::NULL)
+    }
+
+    /// `{ placement: 'header' | 'query', name }` of a scheme with a fresh key per request, else null.
+    #[wasm_bindgen(js_name = freshPlace, unchecked_return_type = "{ placement: 'header' | 'query'; name: string } | null")]
+    pub fn fresh_place(&self) -> JsValue {
+        match self.inner.fresh_place() {
+            Some((p, n)) => {
+                let o = Obj::new();
+                o.set_str("placement", placement(p));
+                o.set_str("name", n);
+                o.into()
+            }
+            None => JsValue::NULL,
+        }
+    }
+
+    /// The fresh key for `nowMs` (one boundary crossing per request).
+    #[wasm_bindgen(js_name = freshKey)]
+    pub fn fresh_key(&self, nowMs: f64) -> JsResult<String> {
+        Ok(self.inner.fresh_key(nowMs)?)
+    }
+
+    /// `{ headers, query, extra }` for an exchanged token (build them once per token).
+    #[wasm_bindgen(js_name = tokenAuth, unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }")]
+    pub fn token_auth(&self, #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsResult<JsValue> {
+        Ok(auth_to_js(&self.inner.token_auth(&string(&token, "exchangedToken")?)?))
+    }
+
+    /// `{ headers, query, extra }` of one request at `nowMs` (any kind).
+    #[wasm_bindgen(unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }")]
+    pub fn build(&self, nowMs: f64, #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] exchangedToken: JsValue) -> JsResult<JsValue> {
+        let t = opt_string(&exchangedToken, "exchangedToken")?;
+        Ok(auth_to_js(&self.inner.auth(nowMs, t.as_deref())?))
+    }
+
+    /// The exchange request: `{ method, path | url, headers, body?, carried }`.
+    #[wasm_bindgen(js_name = exchangeRequest, unchecked_return_type = "{ method: string; path?: string; url?: string; headers: Record<string, string>; body?: string; carried: string[] }")]
+    pub fn exchange_request(&mut self, nowMs: f64) -> JsResult<JsValue> {
+        let r = self.inner.exchange_request(nowMs)?;
+        let o = Obj::new();
+        o.set_str("method", r.method);
+        match &r.target {
+            Target::Path(p) => o.set_str("path", p),
+            Target::Url(u) => o.set_str("url", u),
+        }
+        let h = Obj::new();
+        pairs_to(&h, &r.headers);
+        o.set_val("headers", &h);
+        if let Some(b) = &r.body {
+            o.set_str("body", b);
+        }
+        o.set_val("carried", &strings(&r.carried));
+        Ok(o.into())
+    }
+
+    /// The token in an exchange reply: `{ token, refreshAtMs?, summary, notice? }`; throws the
+    /// server's refusal (`code` 'refused' | 'server-error' | 'bad-reply').
+    #[wasm_bindgen(js_name = exchangeReply, unchecked_return_type = "{ token: string; refreshAtMs?: number; summary: string; notice?: string; carried: string[] }")]
+    pub fn exchange_reply(&mut self, status: f64, #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue, nowMs: f64) -> JsResult<JsValue> {
+        let t = self.inner.exchange_reply(status, &string(&body, "body")?, nowMs)?;
+        let o = Obj::new();
+        o.set_str("token", &t.token);
+        if let Some(r) = t.refresh_at_ms {
+            o.set_num("refreshAtMs", r as f64);
+        }
+        o.set_str("summary", &t.summary);
+        if let Some(n) = &t.notice {
+            o.set_str("notice", n);
+        }
+        o.set_val("carried", &strings(&t.carried));
+        Ok(o.into())
+    }
+
+    /// What a 401/403 is worth: `{ fresh: 'token' | 'key' | null, delayMs }`.
+    #[wasm_bindgen(unchecked_return_type = "{ fresh: 'token' | 'key' | null; delayMs: number }")]
+    pub fn retry(&self) -> JsValue {
+        let o = Obj::new();
+        let (fresh, delay) = match self.inner.retry() {
+            Retry::Never => (JsValue::NULL, 0),
+            Retry::FreshToken => (JsValue::from_str("token"), 0),
+            Retry::FreshKey { delay_ms } => (JsValue::from_str("key"), delay_ms),
+        };
+        o.set_val("fresh", &fresh);
+        o.set_num("delayMs", delay as f64);
+        o.into()
+    }
+
+    /// The Test button's check: `{ method, path }` (after the exchange, for exchange modes), or
+    /// `{ exchange: true }` when the exchange is the check.
+    #[wasm_bindgen(unchecked_return_type = "{ method: string; path: string } | { exchange: true }")]
+    pub fn check(&self) -> JsValue {
+        let o = Obj::new();
+        match self.inner.check() {
+            Check::Request { method, path, .. } => {
+                o.set_str("method", method);
+                o.set_str("path", path);
+            }
+            Check::Exchange => o.set_bool("exchange", true),
+        }
+        o.into()
+    }
+
+    /// `{ ok, message }` for a check reply.
+    #[wasm_bindgen(js_name = checkReply, unchecked_return_type = "{ ok: boolean; message: string }")]
+    pub fn check_reply(&self, status: f64, #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue) -> JsResult<JsValue> {
+        let r = self.inner.check_reply(status, &string(&body, "body")?)?;
+        let o = Obj::new();
+        o.set_bool("ok", r.ok);
+        o.set_str("message", &r.message);
+        Ok(o.into())
+    }
+
+    /// The server's own words when it refuses these credentials, with the scheme's hint.
+    pub fn refusal(&self, #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue) -> String {
+        self.inner.refusal(&body.as_string().unwrap_or_default())
+    }
+}
+
+/// `serverWords(text)`: the server's own words from a reply body (never throws).
+#[wasm_bindgen(js_name = serverWords)]
+pub fn server_words(#[wasm_bindgen(unchecked_param_type = "string")] body: JsValue) -> String {
+    schemes::server_words(&body.as_string().unwrap_or_default())
 }
 
 #[wasm_bindgen(js_name = cleanSecret, unchecked_return_type = "{ value: string; trimmed: boolean }")]
@@ -168,9 +442,8 @@ pub fn clean_secret(
         .as_string()
         .filter(|f| !f.is_empty() && f.len() <= 64 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)))
         .unwrap_or_else(|| "value".to_string());
-    let v = string(&value, &field).map_err(js_err)?;
-    let c = secret::clean_secret(&v, &field).map_err(js_err)?;
-    let o = new_obj();
+    let c = secret::clean_secret(&string(&value, &field)?, &field)?;
+    let o = Obj::new();
     o.set_str("value", &c.value);
     o.set_bool("trimmed", c.trimmed);
     Ok(o.into())
@@ -184,14 +457,12 @@ pub fn mask_secret(#[wasm_bindgen(unchecked_param_type = "string")] s: JsValue) 
 
 #[wasm_bindgen(js_name = tedeeApiKey)]
 pub fn tedee_api_key(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue, nowMs: f64) -> JsResult<String> {
-    let t = string(&token, "token").map_err(js_err)?;
-    tedee::api_key(&t, nowMs).map_err(js_err)
+    Ok(schemes::tedee::api_key(&string(&token, "token")?, nowMs)?)
 }
 
 #[wasm_bindgen(js_name = nightscoutSecretHash)]
 pub fn nightscout_secret_hash(#[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue) -> JsResult<String> {
-    let s = string(&secret, "secret").map_err(js_err)?;
-    nightscout::secret_hash(&s).map_err(js_err)
+    Ok(schemes::nightscout::secret_hash(&string(&secret, "secret")?)?)
 }
 
 #[wasm_bindgen(js_name = nightscoutAccessToken)]
@@ -200,43 +471,19 @@ pub fn nightscout_access_token(
     #[wasm_bindgen(unchecked_param_type = "string")] subjectIdHex: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
 ) -> JsResult<String> {
-    let s = string(&secret, "secret").map_err(js_err)?;
-    let id = string(&subjectIdHex, "subjectIdHex").map_err(js_err)?;
-    let n = string(&name, "name").map_err(js_err)?;
-    nightscout::access_token(&s, &id, &n).map_err(js_err)
-}
-
-#[wasm_bindgen(js_name = nightscoutExchangePath)]
-pub fn nightscout_exchange_path(#[wasm_bindgen(unchecked_param_type = "string")] accessToken: JsValue) -> JsResult<String> {
-    let t = string(&accessToken, "accessToken").map_err(js_err)?;
-    nightscout::exchange_path(&t).map_err(js_err)
-}
-
-fn expiry_to(o: &Obj, exp: Option<f64>, iat: Option<f64>) {
-    if let Some(e) = exp {
-        o.set_num("exp", e);
-    }
-    if let Some(i) = iat {
-        o.set_num("iat", i);
-    }
-}
-
-#[wasm_bindgen(js_name = nightscoutParseJwtReply, unchecked_return_type = "{ token: string; exp?: number; iat?: number }")]
-pub fn nightscout_parse_jwt_reply(#[wasm_bindgen(unchecked_param_type = "string")] bodyText: JsValue) -> JsResult<JsValue> {
-    let b = string(&bodyText, "body").map_err(js_err)?;
-    let r = nightscout::parse_jwt_reply(&b).map_err(js_err)?;
-    let o = new_obj();
-    o.set_str("token", &r.token);
-    expiry_to(&o, r.exp, r.iat);
-    Ok(o.into())
+    Ok(schemes::nightscout::access_token(&string(&secret, "secret")?, &string(&subjectIdHex, "subjectIdHex")?, &string(&name, "name")?)?)
 }
 
 #[wasm_bindgen(js_name = jwtExpiry, unchecked_return_type = "{ exp?: number; iat?: number }")]
 pub fn jwt_expiry(#[wasm_bindgen(unchecked_param_type = "string")] jwt: JsValue) -> JsResult<JsValue> {
-    let j = string(&jwt, "jwt").map_err(js_err)?;
-    let e = jwt::jwt_expiry(&j, "jwt").map_err(js_err)?;
-    let o = new_obj();
-    expiry_to(&o, e.exp, e.iat);
+    let e = jwt::jwt_expiry(&string(&jwt, "jwt")?, "jwt")?;
+    let o = Obj::new();
+    if let Some(x) = e.exp {
+        o.set_num("exp", x);
+    }
+    if let Some(i) = e.iat {
+        o.set_num("iat", i);
+    }
     Ok(o.into())
 }
 
@@ -246,10 +493,9 @@ pub fn fernet_encrypt(
     #[wasm_bindgen(unchecked_param_type = "string")] plaintext: JsValue,
     nowSecs: f64,
 ) -> JsResult<String> {
-    let k = string(&key, "key").map_err(js_err)?;
-    let p = string(&plaintext, "plaintext").map_err(js_err)?;
-    let now = crate::js_uint(nowSecs, "nowSecs").map_err(js_err)?;
-    fernet_token::encrypt(&k, p.as_bytes(), now).map_err(js_err)
+    let k = string(&key, "key")?;
+    let p = string(&plaintext, "plaintext")?;
+    Ok(fernet_token::encrypt(&k, p.as_bytes(), crate::js_uint(nowSecs, "nowSecs")?)?)
 }
 
 #[wasm_bindgen(js_name = fernetDecrypt)]
@@ -259,12 +505,10 @@ pub fn fernet_decrypt(
     #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] ttlSecs: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] nowSecs: JsValue,
 ) -> JsResult<String> {
-    let k = string(&key, "key").map_err(js_err)?;
-    let t = string(&token, "token").map_err(js_err)?;
-    let ttl = opt_uint(&ttlSecs, "ttlSecs").map_err(js_err)?;
-    let now = opt_uint(&nowSecs, "nowSecs").map_err(js_err)?;
-    let bytes = fernet_token::decrypt(&k, &t, ttl, now).map_err(js_err)?;
-    String::from_utf8(bytes).map_err(|_| js_err(Error::new("token", "the plaintext is not UTF-8 text")))
+    let k = string(&key, "key")?;
+    let t = string(&token, "token")?;
+    let bytes = fernet_token::decrypt(&k, &t, opt_uint(&ttlSecs, "ttlSecs")?, opt_uint(&nowSecs, "nowSecs")?)?;
+    Ok(String::from_utf8(bytes).map_err(|_| Error::new("token", Code::BadFormat, "the plaintext is not UTF-8 text"))?)
 }
 
 #[wasm_bindgen(js_name = timbrFernetKey)]
@@ -272,9 +516,8 @@ pub fn timbr_fernet_key(
     #[wasm_bindgen(unchecked_param_type = "string")] salt: JsValue,
     #[wasm_bindgen(unchecked_param_type = "'key' | 'md5' | 'sha256' | undefined | null")] keyMode: JsValue,
 ) -> JsResult<String> {
-    let s = string(&salt, "salt").map_err(js_err)?;
-    let m = opt_string(&keyMode, "keyMode").map_err(js_err)?;
-    timbr::fernet_key(&s, m.as_deref()).map_err(js_err)
+    let mode = opt_string(&keyMode, "keyMode")?.unwrap_or_else(|| "key".into());
+    Ok(schemes::timbr::fernet_key(&string(&salt, "salt")?, &mode)?)
 }
 
 #[wasm_bindgen(js_name = timbrBearer)]
@@ -283,75 +526,27 @@ pub fn timbr_bearer(
     credentials: JsValue,
     nowSecs: f64,
 ) -> JsResult<String> {
-    require_object(&credentials, "credentials").map_err(js_err)?;
-    let field = |f: &str| opt_string(&get(&credentials, f), f).map_err(js_err);
-    let (u, p, s) = (field("username")?, field("password")?, field("salt")?);
-    let (km, pm) = (field("keyMode")?, field("plaintextMode")?);
-    let now = crate::js_uint(nowSecs, "nowSecs").map_err(js_err)?;
-    let c = timbr::Credentials {
-        username: u.as_deref(),
-        password: p.as_deref(),
-        salt: s.as_deref(),
-        key_mode: km.as_deref(),
-        plaintext_mode: pm.as_deref(),
-    };
-    timbr::bearer(&c, now).map_err(js_err)
+    require_object(&credentials, "credentials")?;
+    let field = |f: &str| opt_string(&get(&credentials, f), f);
+    let salt = field("salt")?.ok_or_else(|| Error::required("salt"))?;
+    let key = schemes::timbr::fernet_key(&salt, &field("keyMode")?.unwrap_or_else(|| "key".into()))?;
+    let username = field("username")?.ok_or_else(|| Error::required("username"))?;
+    let password = field("password")?.ok_or_else(|| Error::required("password"))?;
+    let p = schemes::timbr::plaintext(&username, &password, &field("plaintextMode")?.unwrap_or_else(|| "base64".into()))?;
+    Ok(schemes::timbr::bearer(&key, &p, crate::js_uint(nowSecs, "nowSecs")?)?)
 }
 
-#[wasm_bindgen(js_name = timbrParseTokenReply)]
-pub fn timbr_parse_token_reply(#[wasm_bindgen(unchecked_param_type = "string")] bodyText: JsValue) -> JsResult<String> {
-    let b = string(&bodyText, "body").map_err(js_err)?;
-    timbr::parse_token_reply(&b).map_err(js_err)
-}
-
-#[wasm_bindgen(js_name = actyxValidateManifest)]
-pub fn actyx_validate_manifest(
-    #[wasm_bindgen(unchecked_param_type = "{ appId: string; displayName: string; version?: string; appVersion?: string; signature?: string }")]
-    manifest: JsValue,
-) -> JsResult<String> {
-    require_object(&manifest, "manifest").map_err(js_err)?;
-    let field = |f: &str| opt_string(&get(&manifest, f), f).map_err(js_err);
-    let (id, name, sig) = (field("appId")?, field("displayName")?, field("signature")?);
-    let (version, version_field) = match field("version")? {
-        Some(v) => (Some(v), "version"),
-        None => (field("appVersion")?, if get(&manifest, "appVersion").is_undefined() { "version" } else { "appVersion" }),
-    };
-    let m = actyx::Manifest {
-        app_id: id.as_deref(),
-        display_name: name.as_deref(),
-        version: version.as_deref(),
-        signature: sig.as_deref(),
-        version_field,
-    };
-    actyx::validate_manifest(&m).map_err(js_err)
-}
-
-fn token_info_to(o: &Obj, i: &actyx::TokenInfo) {
+#[wasm_bindgen(js_name = actyxTokenInfo, unchecked_return_type = "{ created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string }")]
+pub fn actyx_token_info(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsResult<JsValue> {
+    let i = schemes::actyx::token_info(&string(&token, "token")?)?;
+    let o = Obj::new();
     o.set_num("created", i.created as f64);
     o.set_num("validity", i.validity as f64);
     o.set_num("expiresMs", i.expires_ms as f64);
     o.set_str("appId", &i.app_id);
     o.set_str("appMode", &i.app_mode);
-}
-
-#[wasm_bindgen(js_name = actyxParseTokenReply, unchecked_return_type = "{ token: string; created: number; validity: number; expiresMs: number; appId: string; appMode: string }")]
-pub fn actyx_parse_token_reply(#[wasm_bindgen(unchecked_param_type = "string")] bodyText: JsValue) -> JsResult<JsValue> {
-    let b = string(&bodyText, "body").map_err(js_err)?;
-    let (token, info) = actyx::parse_token_reply(&b).map_err(js_err)?;
-    let o = new_obj();
-    o.set_str("token", &token);
-    token_info_to(&o, &info);
-    Ok(o.into())
-}
-
-#[wasm_bindgen(js_name = actyxTokenInfo, unchecked_return_type = "{ created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string }")]
-pub fn actyx_token_info(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsResult<JsValue> {
-    let t = string(&token, "token").map_err(js_err)?;
-    let info = actyx::token_info(&t).map_err(js_err)?;
-    let o = new_obj();
-    token_info_to(&o, &info);
-    o.set_num("cycles", info.cycles as f64);
-    o.set_str("appVersion", &info.app_version);
+    o.set_num("cycles", i.cycles as f64);
+    o.set_str("appVersion", &i.app_version);
     Ok(o.into())
 }
 
@@ -360,9 +555,7 @@ pub fn constant_time_eq(
     #[wasm_bindgen(unchecked_param_type = "string")] a: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] b: JsValue,
 ) -> JsResult<bool> {
-    let a = string(&a, "a").map_err(js_err)?;
-    let b = string(&b, "b").map_err(js_err)?;
-    Ok(verify::constant_time_eq(a.as_bytes(), b.as_bytes()))
+    Ok(verify::same(string(&a, "a")?.as_bytes(), string(&b, "b")?.as_bytes()))
 }
 
 #[wasm_bindgen(js_name = verifyApiSecret)]
@@ -370,12 +563,11 @@ pub fn verify_api_secret(
     #[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] presented: JsValue,
 ) -> JsResult<bool> {
-    let s = string(&secret, "secret").map_err(js_err)?;
-    let p = opt_string(&presented, "presented").map_err(js_err)?.unwrap_or_default();
-    verify::verify_api_secret(&s, &p).map_err(js_err)
+    let p = opt_string(&presented, "presented")?.unwrap_or_default();
+    Ok(schemes::nightscout::verify_api_secret(&string(&secret, "secret")?, &p)?)
 }
 
-/// Server-side checks; holds the Tedee replay memory.
+/// Server-side checks; holds the replay memory.
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
     inner: verify::Verifier,
@@ -397,17 +589,11 @@ fn found(o: &JsValue, name: &str) -> Found {
 impl JsVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "object")] config: JsValue, nowMs: f64) -> JsResult<JsVerifier> {
-        let c = read_config(&config).map_err(js_err)?;
-        verify::Verifier::new(&c, nowMs).map(|inner| JsVerifier { inner }).map_err(js_err)
+        Ok(JsVerifier { inner: verify::Verifier::from_config(&read_config(&config)?, nowMs)? })
     }
 
     pub fn widen(&mut self, windowMs: f64) -> JsResult<()> {
-        self.inner.widen(windowMs).map_err(js_err)
-    }
-
-    #[wasm_bindgen(js_name = memoryBytes)]
-    pub fn memory_bytes(&self) -> f64 {
-        self.inner.memory_bytes() as f64
+        Ok(self.inner.widen(windowMs)?)
     }
 
     #[wasm_bindgen(unchecked_return_type = "{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' }")]
@@ -420,8 +606,8 @@ impl JsVerifier {
     ) -> JsResult<JsValue> {
         let h = |n: &str| found(&headers, n);
         let q = |n: &str| found(&query, n);
-        let r = self.inner.check(&h, &q, nowMs, windowMs).map_err(js_err)?;
-        let o = new_obj();
+        let r = self.inner.check(&h, &q, nowMs, windowMs)?;
+        let o = Obj::new();
         o.set_bool("ok", r == verify::Reason::Ok);
         o.set_str("reason", r.as_str());
         Ok(o.into())
@@ -430,5 +616,9 @@ impl JsVerifier {
     pub fn size(&self) -> f64 {
         self.inner.size() as f64
     }
-}
 
+    #[wasm_bindgen(js_name = memoryBytes)]
+    pub fn memory_bytes(&self) -> f64 {
+        self.inner.memory_bytes() as f64
+    }
+}

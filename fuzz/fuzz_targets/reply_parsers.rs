@@ -1,41 +1,63 @@
 #![no_main]
-//! Every parser of what a server sends back: the Nightscout JWT reply and the JWT payload, the
-//! Timbr get_token reply, the Actyx auth reply and token, Fernet token framing, Tedee keys.
-use api_auth_core::schemes::{actyx, nightscout, timbr};
-use api_auth_core::{fernet_token, jwt, verify};
+//! Every reader of what a server sends back, through the schemes' own exchange replies (the
+//! Nightscout JWT reply and the JWT payload, the Timbr get_token reply, the Actyx auth reply and
+//! token), the Test-button check replies, the server's own words, Fernet token framing, Tedee keys.
+use api_auth_core::schemes::{actyx, server_words, tedee, Config, Signer};
+use api_auth_core::{fernet_token, jwt};
 use api_auth_core_fuzz::{check_error, Fields};
 use libfuzzer_sys::fuzz_target;
+
+fn signers() -> Vec<Signer> {
+    [
+        Config::new()
+            .with("scheme", "timbr")
+            .with("mode", "exchange")
+            .with("username", "u")
+            .with("password", "p")
+            .with("salt", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="),
+        Config::new().with("scheme", "nightscout").with("mode", "jwt").with("token", "r-0123456789abcdef"),
+        Config::new().with("scheme", "actyx").with("appId", "com.example.a").with("placement", "query"),
+    ]
+    .into_iter()
+    .map(|c| Signer::new(&c.with("baseUrl", "http://x")).expect("signer"))
+    .collect()
+}
 
 fuzz_target!(|data: &[u8]| {
     let mut f = Fields::new(data);
     let which = f.byte();
+    let status = (f.byte() as f64) * 3.0;
     let text = f.string();
     match which % 8 {
-        0 => match nightscout::parse_jwt_reply(&text) {
-            Ok(r) => {
-                assert!(!r.token.is_empty());
-                assert!(r.exp.map_or(true, |e| e.is_finite() && e >= 0.0));
-                assert!(r.iat.map_or(true, |e| e.is_finite() && e >= 0.0));
+        0..=2 => {
+            let mut s = signers().remove((which % 3) as usize);
+            for body in [
+                text.clone(),
+                format!("{{\"token\":{}}}", serde_json::Value::String(text.clone())),
+                format!("{{\"data\":[{}]}}", serde_json::Value::String(text.clone())),
+            ] {
+                match s.exchange_reply(status, &body, 1_700_000_000_000.0) {
+                    Ok(t) => {
+                        assert!(!t.token.is_empty() && t.token.bytes().all(|b| (0x20..0x7f).contains(&b)));
+                        assert!((200.0..300.0).contains(&status));
+                        if let Ok(a) = s.token_auth(&t.token) {
+                            api_auth_core_fuzz::check_auth(&a);
+                        }
+                    }
+                    Err(e) => check_error(&e),
+                }
+                if let Err(e) = s.check_reply(status, &body) {
+                    check_error(&e);
+                }
+                let _ = s.refusal(&body);
             }
-            Err(e) => check_error(&e),
-        },
-        1 => match jwt::jwt_expiry(&text, "jwt") {
+        }
+        3 => match jwt::jwt_expiry(&text, "jwt") {
             Ok(_) => {}
-            Err(e) => check_error(&e),
-        },
-        2 => match timbr::parse_token_reply(&text) {
-            Ok(t) => assert!(!t.is_empty() && t.is_ascii()),
-            Err(e) => check_error(&e),
-        },
-        3 => match actyx::parse_token_reply(&text) {
-            Ok((t, i)) => {
-                assert!(!t.is_empty() && t.is_ascii());
-                assert!(i.expires_ms >= i.created / 1000);
-            }
             Err(e) => check_error(&e),
         },
         4 => match actyx::token_info(&text) {
-            Ok(_) => {}
+            Ok(i) => assert!(i.expires_ms >= i.created / 1000),
             Err(e) => check_error(&e),
         },
         5 => match fernet_token::token_timestamp(&text, "token") {
@@ -43,7 +65,9 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => check_error(&e),
         },
         6 => {
-            let _ = verify::parse_tedee_key(&text);
+            let _ = tedee::parse_key(&text);
+            let w = server_words(&text);
+            assert!(w.chars().count() <= 201);
         }
         _ => {
             // the raw bytes as base64 of an Actyx token: reaches the CBOR reader far more often

@@ -3,7 +3,7 @@
 //! with arbitrary header / query values and hostile times; the replay memory keeps its fixed size
 //! (set by the widest window) and a key accepted once is never accepted again. Also
 //! verify_api_secret and constant_time_eq.
-use api_auth_core::schemes::Config;
+use api_auth_core::schemes::{nightscout, Config};
 use api_auth_core::verify::{self, Found, Verifier};
 use api_auth_core_fuzz::{check_error, Fields};
 use libfuzzer_sys::fuzz_target;
@@ -21,25 +21,26 @@ fn found(f: &mut Fields) -> Found {
 
 fuzz_target!(|data: &[u8]| {
     let mut f = Fields::new(data);
-    let mut c = Config::default();
-    c.scheme = f.choice(&SCHEMES);
-    c.mode = f.choice(&["authtoken", "bearer", "token", "secret", "encrypted", "plain", "exchange", "jwt"]);
-    c.placement = f.choice(&["header", "query"]);
-    c.token = f.opt_string();
-    c.secret = f.opt_string();
-    c.header_name = f.opt_string();
-    c.prefix = f.opt_string();
-    c.query_name = f.opt_string();
+    let mut c = Config::new();
+    let modes = ["authtoken", "bearer", "token", "secret", "encrypted", "plain", "exchange", "jwt"];
+    for (name, choices) in [("scheme", &SCHEMES[..]), ("mode", &modes[..]), ("placement", &["header", "query"][..])] {
+        if let Some(v) = f.choice(choices) {
+            c.set(name, &v);
+        }
+    }
+    for name in ["token", "secret", "headerName", "prefix", "queryName"] {
+        if let Some(v) = f.opt_string() {
+            c.set(name, &v);
+        }
+    }
     let created = f.f64();
-    let mut v = match Verifier::new(&c, created) {
+    let mut v = match Verifier::from_config(&c, created) {
         Ok(v) => v,
         Err(e) => {
             check_error(&e);
             // a usable verifier anyway, to fuzz the checks
-            let mut c = Config::default();
-            c.scheme = Some("tedee".into());
-            c.token = Some("BE9xnPnGfVUS".into());
-            Verifier::new(&c, (f.byte() as f64) * 1000.0).expect("tedee verifier")
+            let c = Config::new().with("scheme", "tedee").with("token", "BE9xnPnGfVUS");
+            Verifier::from_config(&c, (f.byte() as f64) * 1000.0).expect("tedee verifier")
         }
     };
     let mut accepted: Vec<String> = Vec::new();
@@ -74,8 +75,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let a = f.string();
     let b = f.string();
-    if let Err(e) = verify::verify_api_secret(&a, &b) {
+    if let Err(e) = nightscout::verify_api_secret(&a, &b) {
         check_error(&e);
     }
-    assert_eq!(verify::constant_time_eq(a.as_bytes(), b.as_bytes()), a == b);
+    assert_eq!(verify::same(a.as_bytes(), b.as_bytes()), a == b);
 });

@@ -13,9 +13,22 @@ pub struct Fields<'a> {
 }
 
 pub const HOSTILE_F64: [f64; 16] = [
-    0.0, -0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 9_007_199_254_740_991.0,
-    9_007_199_254_740_992.0, 1.152_921_504_606_847e18, 1e300, -1e300, f64::MIN_POSITIVE, 1_691_058_833_000.0,
-    1_700_000_000.0, 4_294_967_296.0,
+    0.0,
+    -0.0,
+    -1.0,
+    1.5,
+    f64::NAN,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    9_007_199_254_740_991.0,
+    9_007_199_254_740_992.0,
+    1.152_921_504_606_847e18,
+    1e300,
+    -1e300,
+    f64::MIN_POSITIVE,
+    1_691_058_833_000.0,
+    1_700_000_000.0,
+    4_294_967_296.0,
 ];
 
 impl<'a> Fields<'a> {
@@ -79,16 +92,17 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// An error names a field: `"<field>: <problem>"`, both non-empty.
+/// An error names a field: `"<field>: <problem>"`, both non-empty, with a stable code.
 pub fn check_error(e: &Error) {
     assert!(!e.field.is_empty(), "error without a field: {e:?}");
-    assert!(!e.problem.is_empty(), "error without a problem: {e:?}");
+    assert!(!e.message.is_empty(), "error without a message: {e:?}");
+    assert!(api_auth_core::Code::ALL.contains(&e.code));
     assert!(e.to_string().starts_with(&format!("{}: ", e.field)));
 }
 
 /// What goes on the wire cannot inject a header or a query parameter.
 pub fn check_auth(a: &Auth) {
-    for (name, value) in &a.headers {
+    for (name, value) in a.headers.iter().chain(a.extra.iter()) {
         assert!(check_header_name(name, "name").is_ok(), "bad header name {name:?}");
         assert!(check_header_value(value, "value").is_ok(), "bad header value {value:?}");
     }

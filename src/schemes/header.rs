@@ -1,42 +1,55 @@
 //! Any API with a static token: a header of any name with an optional prefix, or a query
-//! parameter.
+//! parameter. Check: `GET {base}`.
 
-use super::{Auth, Placement, Plan, Reader};
+use super::{Api, Auth, Check, Field, Mode, Placement, Plan, Reader, PLACEMENT, TOKEN};
 use crate::secret::{check_header_name, check_header_value, check_no_controls};
-use crate::{Error, Result};
+use crate::{Code, Error, Result};
 
-/// Header name, prefix and query name of a header-scheme configuration.
-pub(crate) struct Shape {
-    pub placement: Placement,
-    pub name: String,
-    pub prefix: String,
-}
+static HEADER_NAME: Field = Field::text("headerName", "Header name")
+    .default_value("Authorization")
+    .placeholder("e.g. X-Api-Key")
+    .pattern("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+    .optional()
+    .tip("empty: Authorization")
+    .when("placement", "header");
+static PREFIX: Field = Field::text("prefix", "Prefix").placeholder("e.g. Bearer (with its space)").optional().tip("sent before the token, exactly as typed");
+static QUERY_NAME: Field = Field::text("queryName", "Parameter")
+    .default_value("api_key")
+    .placeholder("e.g. api_key")
+    .pattern("^[^\\s&=#?]+$")
+    .optional()
+    .tip("empty: api_key")
+    .when("placement", "query");
 
-pub(crate) fn shape(r: &Reader) -> Result<Shape> {
+pub static API: Api = Api {
+    id: "header",
+    label: "any header or query token",
+    base_url: "https://api.example.com",
+    modes: &[Mode { id: "token", label: "a static token", fields: &[&TOKEN, &PLACEMENT, &HEADER_NAME, &QUERY_NAME, &PREFIX], exchange: false }],
+    plan,
+};
+
+fn plan(r: &mut Reader, _: &'static Mode) -> Result<Plan> {
     let placement = r.placement()?;
-    let prefix = r.cfg.get("prefix").unwrap_or("").to_string();
-    check_header_value(&prefix, "prefix")?;
+    // the prefix is taken exactly as typed: "Bearer " keeps its space
+    let prefix = r.raw(&PREFIX).unwrap_or("");
+    check_header_value(prefix, "prefix")?;
     let name = match placement {
         Placement::Header => {
-            let n = r.cfg.get("headerName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Authorization");
-            check_header_name(n, "headerName")?;
-            n.to_string()
+            let n = Some(r.text(&HEADER_NAME)?).filter(|n| !n.is_empty()).unwrap_or_else(|| HEADER_NAME.default.into());
+            check_header_name(&n, "headerName")?;
+            n
         }
         Placement::Query => {
-            let n = r.cfg.get("queryName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("api_key");
-            check_no_controls(n, "queryName")?;
+            let n = Some(r.text(&QUERY_NAME)?).filter(|n| !n.is_empty()).unwrap_or_else(|| QUERY_NAME.default.into());
+            check_no_controls(&n, "queryName")?;
             if n.contains(['&', '=', '#', '?']) {
-                return Err(Error::new("queryName", "must not contain '&', '=', '#' or '?'"));
+                return Err(Error::new("queryName", Code::BadFormat, "must not contain '&', '=', '#' or '?'"));
             }
-            n.to_string()
+            n
         }
     };
-    Ok(Shape { placement, name, prefix })
-}
-
-pub(crate) fn plan(r: &mut Reader) -> Result<Plan> {
-    let s = shape(r)?;
-    let token = r.header_secret("token")?;
-    let value = format!("{}{}", s.prefix, token);
-    Ok(Plan::Static(Auth::placed(s.placement, &s.name, &s.name, value)))
+    let token = r.secret(&TOKEN)?;
+    let auth = Auth::placed(placement, &name, format!("{prefix}{token}"));
+    Ok(Plan::fixed(auth, Check::Request { method: "GET", path: "", reply: super::generic_check }))
 }

@@ -1,6 +1,14 @@
-//! The scheme configuration, and the one entry point that turns it into headers and query
-//! parameters: [`Signer`]. One file per API holds its headers, its exchange request and the
-//! parsing of its exchange reply.
+//! Every API this package speaks, one file each, and what they share.
+//!
+//! A scheme file is the only place that knows its API. It declares an [`Api`]: its modes and
+//! their fields (with the hygiene each field gets), and a `plan` function that checks a
+//! configuration and returns a [`Plan`]: how a request is signed ([`Sign`]), its token exchange
+//! as data ([`Exchange`]), whether a 401/403 is worth one retry ([`Retry`]), the Test button's
+//! check ([`Check`]), what is as good as its secret (for masking) and what its verify side
+//! accepts. [`APIS`] lists them; [`table`] is what the editor shows; [`Signer`] is a checked
+//! configuration.
+//!
+//! Adding a mode touches one scheme file; adding an API adds a file and one line to [`APIS`].
 
 pub mod actyx;
 pub mod header;
@@ -9,133 +17,350 @@ pub mod tedee;
 pub mod timbr;
 pub mod timetagger;
 
-use crate::secret::{clean, Hygiene};
-use crate::{Error, Result};
+use crate::json::{self, Value};
+use crate::secret::{check_header_value, clean, Hygiene};
+use crate::verify::{Verifier, Verify};
+use crate::{excerpt, js_uint, Code, Error, Result};
 
-/// The scheme configuration as the config node stores it (camelCase names in JavaScript).
-/// Every field is optional here; each scheme says which it needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Config {
-    pub scheme: Option<String>,
-    pub mode: Option<String>,
-    pub placement: Option<String>,
-    pub token: Option<String>,
-    pub secret: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub salt: Option<String>,
-    pub header_name: Option<String>,
-    pub prefix: Option<String>,
-    pub query_name: Option<String>,
-    pub key_mode: Option<String>,
-    pub plaintext_mode: Option<String>,
-    pub app_id: Option<String>,
-    pub display_name: Option<String>,
-    pub app_version: Option<String>,
-    pub signature: Option<String>,
+/// Every API, in the order the editor lists them.
+pub static APIS: &[&Api] = &[&timetagger::API, &timbr::API, &nightscout::API, &tedee::API, &actyx::API, &header::API];
+
+/// One API: its modes, and how a configuration of one of them signs.
+pub struct Api {
+    /// The `scheme` value in a flow (`timetagger`).
+    pub id: &'static str,
+    /// Its name in the editor.
+    pub label: &'static str,
+    /// An example base URL (the editor's placeholder, and the hint when one is missing).
+    pub base_url: &'static str,
+    /// Its modes; the first is the default.
+    pub modes: &'static [Mode],
+    /// Check a configuration of `mode` and say how it signs.
+    pub plan: fn(&mut Reader, &'static Mode) -> Result<Plan>,
 }
 
-impl Config {
-    /// Field names as JavaScript spells them (the names used in error messages).
-    pub const FIELDS: [&'static str; 17] = [
-        "scheme", "mode", "placement", "token", "secret", "username", "password", "salt", "headerName",
-        "prefix", "queryName", "keyMode", "plaintextMode", "appId", "displayName", "appVersion", "signature",
-    ];
+/// One mode of an API and the fields it uses.
+pub struct Mode {
+    /// The `mode` value in a flow.
+    pub id: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [&'static Field],
+    /// Whether it gets its token from an exchange (then the base URL is required).
+    pub exchange: bool,
+}
 
-    /// Set a field by its JavaScript name; false for an unknown name.
-    pub fn set(&mut self, field: &str, value: Option<String>) -> bool {
-        match self.slot(field) {
-            Some(s) => {
-                *s = value;
-                true
-            }
-            None => false,
+/// What kind of value a field holds, and so where Node-RED keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A secret: a password-type credential (flows_cred.json, never shown again in the editor).
+    Secret,
+    /// A text credential (a user name).
+    Name,
+    /// A text property in flows.json.
+    Text,
+    /// One of a few values, a property in flows.json: `(value, label)`, the first is the default.
+    Choice(&'static [(&'static str, &'static str)]),
+}
+
+/// One field of a mode: its name in the flow, how the editor shows it, and its hygiene.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: Kind,
+    /// How its value is cleaned (secrets and names).
+    pub hygiene: Hygiene,
+    /// Whether an empty value is an error.
+    pub required: bool,
+    /// The value a new node starts with (the editor's default).
+    pub default: &'static str,
+    /// The editor's placeholder: an example, never a value that looks filled in.
+    pub placeholder: &'static str,
+    /// A JavaScript regular expression the editor checks the value against ("" for none).
+    pub pattern: &'static str,
+    /// One line of help under the field.
+    pub tip: &'static str,
+    /// Shown (and used) only when another field has a value: `("placement", "query")`; `("", "")`
+    /// for always.
+    pub when: (&'static str, &'static str),
+}
+
+impl Field {
+    /// A secret field (password-type credential) with hygiene `h`.
+    pub const fn secret(name: &'static str, label: &'static str, h: Hygiene) -> Field {
+        Field { name, label, kind: Kind::Secret, hygiene: h, required: true, default: "", placeholder: "", pattern: "", tip: "", when: ("", "") }
+    }
+    /// A text property.
+    pub const fn text(name: &'static str, label: &'static str) -> Field {
+        Field { name, label, kind: Kind::Text, hygiene: Hygiene::Name, required: true, default: "", placeholder: "", pattern: "", tip: "", when: ("", "") }
+    }
+    /// A choice property; the first choice is the default.
+    pub const fn choice(name: &'static str, label: &'static str, choices: &'static [(&'static str, &'static str)]) -> Field {
+        Field {
+            name,
+            label,
+            kind: Kind::Choice(choices),
+            hygiene: Hygiene::Name,
+            required: true,
+            default: choices[0].0,
+            placeholder: "",
+            pattern: "",
+            tip: "",
+            when: ("", ""),
         }
     }
-
-    fn slot(&mut self, field: &str) -> Option<&mut Option<String>> {
-        Some(match field {
-            "scheme" => &mut self.scheme,
-            "mode" => &mut self.mode,
-            "placement" => &mut self.placement,
-            "token" => &mut self.token,
-            "secret" => &mut self.secret,
-            "username" => &mut self.username,
-            "password" => &mut self.password,
-            "salt" => &mut self.salt,
-            "headerName" => &mut self.header_name,
-            "prefix" => &mut self.prefix,
-            "queryName" => &mut self.query_name,
-            "keyMode" => &mut self.key_mode,
-            "plaintextMode" => &mut self.plaintext_mode,
-            "appId" => &mut self.app_id,
-            "displayName" => &mut self.display_name,
-            "appVersion" => &mut self.app_version,
-            "signature" => &mut self.signature,
-            _ => return None,
-        })
+    pub const fn optional(self) -> Field {
+        Field { required: false, ..self }
+    }
+    pub const fn default_value(self, v: &'static str) -> Field {
+        Field { default: v, ..self }
+    }
+    pub const fn placeholder(self, v: &'static str) -> Field {
+        Field { placeholder: v, ..self }
+    }
+    pub const fn pattern(self, v: &'static str) -> Field {
+        Field { pattern: v, ..self }
+    }
+    pub const fn tip(self, v: &'static str) -> Field {
+        Field { tip: v, ..self }
+    }
+    pub const fn kind(self, k: Kind) -> Field {
+        Field { kind: k, ..self }
+    }
+    /// Only when `field` is `value`.
+    pub const fn when(self, field: &'static str, value: &'static str) -> Field {
+        Field { when: (field, value), ..self }
     }
 
-    /// A field by its JavaScript name.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        let v = match field {
-            "scheme" => &self.scheme,
-            "mode" => &self.mode,
-            "placement" => &self.placement,
-            "token" => &self.token,
-            "secret" => &self.secret,
-            "username" => &self.username,
-            "password" => &self.password,
-            "salt" => &self.salt,
-            "headerName" => &self.header_name,
-            "prefix" => &self.prefix,
-            "queryName" => &self.query_name,
-            "keyMode" => &self.key_mode,
-            "plaintextMode" => &self.plaintext_mode,
-            "appId" => &self.app_id,
-            "displayName" => &self.display_name,
-            "appVersion" => &self.app_version,
-            "signature" => &self.signature,
-            _ => &None,
-        };
-        v.as_deref()
+    /// Whether Node-RED keeps it as a credential.
+    pub fn is_credential(&self) -> bool {
+        matches!(self.kind, Kind::Secret | Kind::Name)
     }
 }
 
-/// What to add to a request: headers (names as the scheme spells them) and query parameters
-/// (names and values ready to append as `name=value`: percent-encoded like JavaScript's
-/// `encodeURIComponent`, except Actyx's `access_token`, which that server reads raw).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Auth {
-    pub headers: Vec<(String, String)>,
-    pub query: Vec<(String, String)>,
-}
+/// The token most APIs take: pasted, trimmed with a warning, plain ASCII.
+pub static TOKEN: Field = Field::secret("token", "Token", Hygiene::Token).placeholder("paste it, or ${ENV_VAR}");
 
-impl Auth {
-    pub(crate) fn header(name: &str, value: String) -> Auth {
-        Auth { headers: vec![(name.to_string(), value)], query: vec![] }
-    }
-    pub(crate) fn query(name: &str, value: String) -> Auth {
-        // the name too: a header-scheme queryName may hold spaces or non-ASCII letters
-        Auth { headers: vec![], query: vec![(encode_query(name), encode_query(&value))] }
-    }
-    pub(crate) fn placed(placement: Placement, header: &str, query: &str, value: String) -> Auth {
-        match placement {
-            Placement::Header => Auth::header(header, value),
-            Placement::Query => Auth::query(query, value),
-        }
-    }
-}
+/// Where a key goes: a header (default) or the query string.
+pub static PLACEMENT: Field = Field::choice("placement", "Send in", &[("header", "header"), ("query", "query string")]);
 
+/// Where a value goes in a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
     Header,
     Query,
 }
 
-/// Reads a [`Config`]: cleans secrets (collecting warnings), checks choices.
-pub(crate) struct Reader<'a> {
-    pub cfg: &'a Config,
+/// A configuration as it comes from the node: field name → text (the core's table says which
+/// names exist). Values the mode does not use are ignored; values it uses are checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    values: Vec<(String, String)>,
+}
+
+impl Config {
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Set `name` (replacing an earlier value).
+    pub fn set(&mut self, name: &str, value: &str) {
+        match self.values.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => self.values.push((name.to_string(), value.to_string())),
+        }
+    }
+
+    pub fn with(mut self, name: &str, value: &str) -> Config {
+        self.set(name, value);
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Every name a configuration may carry: `scheme`, `mode`, `baseUrl`, and each field of each mode.
+    pub fn names() -> Vec<&'static str> {
+        let mut names = vec!["scheme", "mode", "baseUrl"];
+        for api in APIS {
+            for m in api.modes {
+                for f in m.fields {
+                    if !names.contains(&f.name) {
+                        names.push(f.name);
+                    }
+                }
+            }
+        }
+        names
+    }
+}
+
+/// What to add to a request. Header names as the scheme spells them; query names and values ready
+/// to append as `name=value` (percent-encoded like `encodeURIComponent`, except where a scheme
+/// says its server reads a value raw).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Auth {
+    /// Credential headers.
+    pub headers: Vec<(String, String)>,
+    /// Credential query parameters.
+    pub query: Vec<(String, String)>,
+    /// Other headers the API wants on every call (not secrets, e.g. Timbr's Content-Type).
+    pub extra: Vec<(String, String)>,
+}
+
+impl Auth {
+    pub fn header(name: &str, value: String) -> Auth {
+        Auth { headers: vec![(name.to_string(), value)], ..Auth::default() }
+    }
+    /// A query parameter, name and value percent-encoded.
+    pub fn query(name: &str, value: &str) -> Auth {
+        Auth { query: vec![(crate::encode::component(name), crate::encode::component(value))], ..Auth::default() }
+    }
+    /// A query parameter whose value the server reads raw (no percent-decoding).
+    pub fn raw_query(name: &str, value: String) -> Auth {
+        Auth { query: vec![(crate::encode::component(name), value)], ..Auth::default() }
+    }
+    pub fn placed(placement: Placement, name: &str, value: String) -> Auth {
+        match placement {
+            Placement::Header => Auth::header(name, value),
+            Placement::Query => Auth::query(name, &value),
+        }
+    }
+    /// `Authorization: Bearer <token>`, the scheme spelled exactly `Bearer`.
+    pub fn bearer(token: &str) -> Auth {
+        Auth::header("Authorization", format!("Bearer {token}"))
+    }
+    pub fn with_extra(mut self, name: &str, value: &str) -> Auth {
+        self.extra.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// How a scheme uses an exchanged token: the headers/query of a request with it.
+pub type UseToken = Box<dyn Fn(&str) -> Result<Auth>>;
+
+/// How a request is signed.
+pub enum Sign {
+    /// The same headers/query every time.
+    Static(Auth),
+    /// A fresh key for every request (Tedee): `key(ms)`, sent in `place` under `name`.
+    Fresh { key: Box<dyn Fn(u64) -> String>, place: Placement, name: &'static str },
+    /// With a token from the exchange: how a token is used.
+    Token(UseToken),
+}
+
+/// Where an exchange request goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A path under the configured base URL.
+    Path(String),
+    /// An absolute URL of its own (an OAuth 2.0 token URL).
+    Url(String),
+}
+
+/// An HTTP request described by a scheme; JavaScript sends it (no redirects, a timeout, a size cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: &'static str,
+    pub target: Target,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// What the request carries that is as good as a secret (a Fernet bearer): masked in errors.
+    pub carried: Vec<String>,
+}
+
+/// A token from an exchange reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub token: String,
+    /// When to exchange again (ms since the epoch), or None when it does not expire.
+    pub refresh_at_ms: Option<u64>,
+    /// A short description for the Test button (never the token).
+    pub summary: String,
+    /// A warning for the user (e.g. a stored refresh token that was rotated), never a secret.
+    pub notice: Option<String>,
+    /// Secrets the reply brings besides the token (a rotated refresh token): masked from now on.
+    pub carried: Vec<String>,
+}
+
+/// A token exchange, described as data: the request to send, and what to make of its reply.
+pub trait Exchange {
+    /// The request for a new token at `now_ms`.
+    fn request(&mut self, now_ms: u64) -> Result<Request>;
+    /// The token in a reply, or an error with the server's own words ([`Code::Refused`] when the
+    /// credentials were refused, [`Code::ServerError`] when a later try may work,
+    /// [`Code::BadReply`] when the reply is not the API's).
+    fn reply(&mut self, status: u16, body: &str, now_ms: u64) -> Result<Token>;
+}
+
+/// What a 401/403 from the API is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Nothing: the same credentials again cannot succeed (and some servers slow a client down
+    /// for every failure).
+    Never,
+    /// One retry with a fresh token from the exchange.
+    FreshToken,
+    /// One retry with a fresh key, `delay_ms` later.
+    FreshKey { delay_ms: u64 },
+}
+
+/// The result of a Test-button check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub ok: bool,
+    pub message: String,
+}
+
+/// The Test button's check.
+pub enum Check {
+    /// A request under the base URL (after the exchange, for exchange modes), and how to read its reply.
+    Request { method: &'static str, path: &'static str, reply: fn(u16, &str) -> CheckResult },
+    /// The token exchange itself is the check.
+    Exchange,
+}
+
+/// A checked configuration of one mode of one API.
+pub struct Plan {
+    pub sign: Sign,
+    pub exchange: Option<Box<dyn Exchange>>,
+    pub retry: Retry,
+    pub check: Check,
+    /// What the verify node accepts, or why it cannot verify this mode.
+    pub verify: std::result::Result<Box<dyn Verify>, &'static str>,
+    /// What is as good as the secret (a hash the server accepts): masked wherever it appears.
+    pub derived: Vec<String>,
+    /// Added to the server's words when it refuses these credentials (e.g. a note on trimming).
+    pub refusal_hint: Option<String>,
+}
+
+impl Plan {
+    /// A plan that signs the same way every time, verified by exact comparison.
+    pub fn fixed(auth: Auth, check: Check) -> Plan {
+        let verify: Box<dyn Verify> = Box::new(crate::verify::Exact::of(&auth));
+        let derived = auth.headers.iter().chain(auth.query.iter()).map(|(_, v)| v.clone()).collect();
+        Plan { sign: Sign::Static(auth), exchange: None, retry: Retry::Never, check, verify: Ok(verify), derived, refusal_hint: None }
+    }
+
+    /// A plan that signs with exchanged tokens.
+    pub fn exchanged(exchange: Box<dyn Exchange>, use_token: UseToken, check: Check, why_not_verified: &'static str) -> Plan {
+        Plan {
+            sign: Sign::Token(use_token),
+            exchange: Some(exchange),
+            retry: Retry::FreshToken,
+            check,
+            verify: Err(why_not_verified),
+            derived: vec![],
+            refusal_hint: None,
+        }
+    }
+}
+
+/// Reads a [`Config`] for one mode: cleans each field by its hygiene (collecting warnings) and
+/// checks choices. An unknown value is an error naming the field and the allowed values; nothing
+/// the user gave is replaced by a default.
+pub struct Reader<'a> {
+    cfg: &'a Config,
     pub warnings: Vec<String>,
 }
 
@@ -150,220 +375,390 @@ pub(crate) fn shown(v: &str) -> String {
     }
 }
 
+fn quoted_list(values: impl Iterator<Item = &'static str>) -> String {
+    let list: Vec<String> = values.map(|a| format!("'{a}'")).collect();
+    list.join(", ")
+}
+
 impl<'a> Reader<'a> {
     pub fn new(cfg: &'a Config) -> Reader<'a> {
         Reader { cfg, warnings: Vec::new() }
     }
 
-    /// A required field, cleaned by its hygiene rule (a warning is kept when cleaning noted something).
-    pub fn clean(&mut self, field: &str, h: Hygiene) -> Result<String> {
-        let v = self.cfg.get(field).ok_or_else(|| Error::new(field, "is required"))?;
-        let c = clean(v, field, h)?;
-        if let Some(w) = c.warning(field) {
+    /// The raw value of `f`, if given and not empty.
+    pub fn raw(&self, f: &Field) -> Option<&'a str> {
+        self.cfg.get(f.name).filter(|v| !v.is_empty())
+    }
+
+    /// A secret or name field, cleaned by its hygiene; required.
+    pub fn secret(&mut self, f: &Field) -> Result<String> {
+        let v = self.cfg.get(f.name).ok_or_else(|| Error::required(f.name))?;
+        let c = clean(v, f.name, f.hygiene)?;
+        if let Some(w) = c.warning(f.name) {
             self.warnings.push(w);
         }
         Ok(c.value)
     }
 
-    /// A required secret that goes into an HTTP header or URL as is: trimmed, printable ASCII.
-    pub fn header_secret(&mut self, field: &str) -> Result<String> {
-        self.clean(field, Hygiene::Token)
+    /// A text field, trimmed: its default when absent; a required one given empty is an error,
+    /// an optional one may be empty (the scheme says what empty means).
+    pub fn text(&self, f: &Field) -> Result<String> {
+        match self.cfg.get(f.name).map(str::trim) {
+            None if f.required && f.default.is_empty() => Err(Error::required(f.name)),
+            None => Ok(f.default.to_string()),
+            Some("") if f.required => Err(Error::new(f.name, Code::Empty, "is empty")),
+            Some(v) => Ok(v.to_string()),
+        }
     }
 
-    /// One of `allowed`; absent or empty means the first (the default).
-    pub fn choice(&self, field: &str, allowed: &[&'static str]) -> Result<&'static str> {
-        match self.cfg.get(field) {
-            None | Some("") => Ok(allowed[0]),
-            Some(v) => allowed.iter().copied().find(|a| *a == v.trim()).ok_or_else(|| {
-                let list: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
-                Error::new(field, format!("unknown value{} (expected {})", shown(v), list.join(" or ")))
+    /// One of the choices of `f`; absent or empty means its default.
+    pub fn choice(&self, f: &Field) -> Result<&'static str> {
+        let Kind::Choice(choices) = f.kind else { return Err(Error::new(f.name, Code::BadType, "is not a choice")) };
+        match self.raw(f) {
+            None => Ok(choices[0].0),
+            Some(v) => choices.iter().map(|c| c.0).find(|c| *c == v).ok_or_else(|| {
+                Error::new(f.name, Code::UnknownValue, format!("unknown value{} (expected {})", shown(v), quoted_list(choices.iter().map(|c| c.0))))
             }),
         }
     }
 
     pub fn placement(&self) -> Result<Placement> {
-        Ok(match self.choice("placement", &["header", "query"])? {
-            "query" => Placement::Query,
-            _ => Placement::Header,
-        })
+        Ok(if self.choice(&PLACEMENT)? == "query" { Placement::Query } else { Placement::Header })
     }
 
-    pub fn scheme(&self) -> Result<&'static str> {
-        const SCHEMES: [&str; 6] = ["timetagger", "timbr", "nightscout", "tedee", "actyx", "header"];
-        match self.cfg.get("scheme") {
-            None | Some("") => Err(Error::new("scheme", "is required (timetagger, timbr, nightscout, tedee, actyx or header)")),
-            Some(v) => SCHEMES.iter().copied().find(|s| *s == v.trim()).ok_or_else(|| {
-                Error::new("scheme", format!("unknown scheme{} (expected timetagger, timbr, nightscout, tedee, actyx or header)", shown(v)))
-            }),
+    /// The base URL (JavaScript checks it is an http(s) URL); required by exchange modes.
+    pub fn base_url(&self, api: &Api, mode: &Mode) -> Result<Option<String>> {
+        match self.cfg.get("baseUrl").map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Ok(Some(v.to_string())),
+            None if mode.exchange => Err(Error::new("baseUrl", Code::Required, format!("is required for the token exchange (e.g. {})", api.base_url))),
+            None => Ok(None),
         }
     }
 }
 
-/// How a scheme signs once its configuration is checked.
-#[derive(Clone)]
-pub(crate) enum Plan {
-    /// The same headers/query every time.
-    Static(Auth),
-    /// A fresh Tedee key per request.
-    Tedee(tedee::KeyMaker, Placement),
-    /// Needs a token from an exchange (done by the JavaScript side).
-    Exchanged(Exchanged),
+fn find_api(cfg: &Config) -> Result<&'static Api> {
+    let ids = || quoted_list(APIS.iter().map(|a| a.id));
+    match cfg.get("scheme").filter(|v| !v.is_empty()) {
+        None => Err(Error::new("scheme", Code::Required, format!("is required (expected {})", ids()))),
+        Some(v) => APIS
+            .iter()
+            .copied()
+            .find(|a| a.id == v)
+            .ok_or_else(|| Error::new("scheme", Code::UnknownValue, format!("unknown scheme{} (expected {})", shown(v), ids()))),
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Exchanged {
-    Timbr,
-    NightscoutJwt,
-    Actyx(Placement),
+fn find_mode(api: &'static Api, cfg: &Config) -> Result<&'static Mode> {
+    match cfg.get("mode").filter(|v| !v.is_empty()) {
+        None => Ok(&api.modes[0]),
+        Some(v) => api.modes.iter().find(|m| m.id == v).ok_or_else(|| {
+            Error::new(
+                "mode",
+                Code::UnknownValue,
+                format!("unknown value{} for {} (expected {})", shown(v), api.id, quoted_list(api.modes.iter().map(|m| m.id))),
+            )
+        }),
+    }
 }
 
 /// A checked configuration that signs requests; secrets stay inside.
-#[derive(Clone)]
 pub struct Signer {
-    scheme: &'static str,
+    api: &'static Api,
+    mode: &'static Mode,
     plan: Plan,
+    base_url: Option<String>,
     warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signer").field("scheme", &self.scheme).finish_non_exhaustive()
+        f.debug_struct("Signer").field("scheme", &self.api.id).field("mode", &self.mode.id).finish_non_exhaustive()
     }
 }
 
 impl Signer {
     /// Check `cfg`; every problem is an error naming the field.
     pub fn new(cfg: &Config) -> Result<Signer> {
+        let api = find_api(cfg)?;
+        let mode = find_mode(api, cfg)?;
         let mut r = Reader::new(cfg);
-        let scheme = r.scheme()?;
-        let plan = match scheme {
-            "timetagger" => timetagger::plan(&mut r)?,
-            "timbr" => timbr::plan(&mut r)?,
-            "nightscout" => nightscout::plan(&mut r)?,
-            "tedee" => tedee::plan(&mut r)?,
-            "actyx" => actyx::plan(&mut r)?,
-            _ => header::plan(&mut r)?,
-        };
-        Ok(Signer { scheme, plan, warnings: r.warnings })
+        let base_url = r.base_url(api, mode)?;
+        let plan = (api.plan)(&mut r, mode)?;
+        Ok(Signer { api, mode, plan, base_url, warnings: r.warnings })
     }
 
     pub fn scheme(&self) -> &'static str {
-        self.scheme
+        self.api.id
     }
 
-    /// Headers and query parameters for one request at `now_ms` (used by Tedee only), with the
-    /// token from the exchange for the schemes that have one.
-    pub fn build(&self, now_ms: f64, exchanged: Option<&str>) -> Result<Auth> {
-        match &self.plan {
-            Plan::Static(auth) => Ok(auth.clone()),
-            Plan::Tedee(maker, placement) => {
-                let key = maker.key(tedee::now_ms(now_ms)?);
-                Ok(Auth::placed(*placement, tedee::PARAM, tedee::PARAM, key))
-            }
-            Plan::Exchanged(kind) => {
-                let t = match exchanged {
-                    None => return Err(Error::new("token", "no exchanged token yet")),
-                    Some(t) if t.trim().is_empty() => return Err(Error::new("token", "no exchanged token yet")),
-                    Some(t) => t.trim(),
-                };
-                crate::secret::check_header_value(t, "exchangedToken")?;
-                let t = t.to_string();
-                Ok(match kind {
-                    Exchanged::Timbr => timbr::headers(t),
-                    Exchanged::NightscoutJwt => Auth::header("Authorization", format!("Bearer {t}")),
-                    Exchanged::Actyx(p) => match p {
-                        Placement::Header => Auth::header("Authorization", format!("Bearer {t}")),
-                        Placement::Query => {
-                            // Actyx does not percent-decode access_token: it goes raw, so it
-                            // must be plain base64 (whose + / = are legal in a query).
-                            if !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) {
-                                return Err(Error::new("exchangedToken", "is not base64, so it cannot go raw in the query"));
-                            }
-                            Auth { headers: vec![], query: vec![("access_token".to_string(), t)] }
-                        }
-                    },
-                })
-            }
-        }
+    pub fn mode(&self) -> &'static str {
+        self.mode.id
     }
 
-    /// The Tedee key for `now_ms` (the token itself in plain mode).
-    pub fn tedee_key(&self, now_ms: f64) -> Result<String> {
-        match &self.plan {
-            Plan::Tedee(maker, _) => Ok(maker.key(tedee::now_ms(now_ms)?)),
-            Plan::Static(auth) if self.scheme == "tedee" => {
-                Ok(auth.headers.iter().chain(auth.query.iter()).map(|(_, v)| v.clone()).next().unwrap_or_default())
-            }
-            _ => Err(Error::new("scheme", format!("tedeeKey is only for the tedee scheme (this signer is {})", self.scheme))),
-        }
-    }
-
-    /// The query parameters this signer puts in a URL (names as they appear there), so the nodes
-    /// can mask their values wherever a signed URL turns up.
-    pub fn query_names(&self) -> Vec<String> {
-        match &self.plan {
-            Plan::Static(auth) => auth.query.iter().map(|(n, _)| n.clone()).collect(),
-            Plan::Tedee(_, Placement::Query) => vec![tedee::PARAM.to_string()],
-            Plan::Exchanged(Exchanged::Actyx(Placement::Query)) => vec!["access_token".to_string()],
-            _ => vec![],
-        }
-    }
-
-    pub fn needs_exchange(&self) -> bool {
-        matches!(self.plan, Plan::Exchanged(_))
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
     }
 
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
-}
 
-/// `buildAuth`: a [`Signer`] used once.
-pub fn build_auth(cfg: &Config, now_ms: f64, exchanged: Option<&str>) -> Result<Auth> {
-    Signer::new(cfg)?.build(now_ms, exchanged)
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Lower-case hex of `bytes`, appended to `out`.
-pub(crate) fn push_hex(bytes: &[u8], out: &mut Vec<u8>) {
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize]);
-        out.push(HEX[(b & 15) as usize]);
+    pub fn needs_exchange(&self) -> bool {
+        self.plan.exchange.is_some()
     }
-}
 
-/// Percent-encode like JavaScript's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
-pub(crate) fn encode_query(s: &str) -> String {
-    if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b)) {
-        return s.to_string();
-    }
-    let mut out = Vec::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b);
-        } else {
-            out.push(b'%');
-            out.push(HEX_UPPER[(b >> 4) as usize]);
-            out.push(HEX_UPPER[(b & 15) as usize]);
+    /// The headers/query of a static scheme (the same for every request), else None.
+    pub fn static_auth(&self) -> Option<&Auth> {
+        match &self.plan.sign {
+            Sign::Static(a) => Some(a),
+            _ => None,
         }
     }
-    String::from_utf8(out).unwrap_or_default()
+
+    /// A fresh key for `now_ms` and where it goes, for schemes that make one per request.
+    pub fn fresh_key(&self, now_ms: f64) -> Result<String> {
+        match &self.plan.sign {
+            Sign::Fresh { key, .. } => Ok(key(js_uint(now_ms, "nowMs")?)),
+            _ => Err(Error::new("scheme", Code::NotSupported, format!("{} ({}) makes no fresh key per request", self.api.id, self.mode.id))),
+        }
+    }
+
+    /// Where a fresh key goes: (placement, name), for schemes that make one per request.
+    pub fn fresh_place(&self) -> Option<(Placement, &'static str)> {
+        match &self.plan.sign {
+            Sign::Fresh { place, name, .. } => Some((*place, *name)),
+            _ => None,
+        }
+    }
+
+    /// The headers/query for a request with an exchanged `token`.
+    pub fn token_auth(&self, token: &str) -> Result<Auth> {
+        match &self.plan.sign {
+            Sign::Token(use_token) => {
+                let t = token.trim();
+                if t.is_empty() {
+                    return Err(Error::new("token", Code::NoToken, "no exchanged token yet"));
+                }
+                check_header_value(t, "exchangedToken")?;
+                use_token(t)
+            }
+            _ => Err(Error::new("scheme", Code::NotSupported, format!("{} ({}) has no token exchange", self.api.id, self.mode.id))),
+        }
+    }
+
+    /// The headers/query of one request at `now_ms`, with the exchanged token where the scheme has one.
+    pub fn auth(&self, now_ms: f64, token: Option<&str>) -> Result<Auth> {
+        match &self.plan.sign {
+            Sign::Static(a) => Ok(a.clone()),
+            Sign::Fresh { key, place, name } => Ok(Auth::placed(*place, name, key(js_uint(now_ms, "nowMs")?))),
+            Sign::Token(_) => self.token_auth(token.unwrap_or("")),
+        }
+    }
+
+    /// The query parameters this signer puts in a URL (names as they appear there), so the nodes
+    /// can mask their values wherever a signed URL shows up.
+    pub fn query_names(&self) -> Vec<String> {
+        match &self.plan.sign {
+            Sign::Static(a) => a.query.iter().map(|(n, _)| n.clone()).collect(),
+            Sign::Fresh { place: Placement::Query, name, .. } => vec![crate::encode::component(name)],
+            Sign::Token(use_token) => use_token("AAAA").map(|a| a.query.into_iter().map(|(n, _)| n).collect()).unwrap_or_default(),
+            _ => vec![],
+        }
+    }
+
+    /// The credential headers this signer sets (names as it spells them), so the nodes can warn
+    /// when something else would overwrite one.
+    pub fn header_names(&self) -> Vec<String> {
+        match &self.plan.sign {
+            Sign::Static(a) => a.headers.iter().map(|(n, _)| n.clone()).collect(),
+            Sign::Fresh { place: Placement::Header, name, .. } => vec![name.to_string()],
+            Sign::Token(use_token) => use_token("AAAA").map(|a| a.headers.into_iter().map(|(n, _)| n).collect()).unwrap_or_default(),
+            _ => vec![],
+        }
+    }
+
+    /// The exchange request for a new token at `now_ms`.
+    pub fn exchange_request(&mut self, now_ms: f64) -> Result<Request> {
+        let now = js_uint(now_ms, "nowMs")?;
+        match self.plan.exchange.as_mut() {
+            Some(x) => x.request(now),
+            None => Err(Error::new("scheme", Code::NotSupported, format!("{} ({}) has no token exchange", self.api.id, self.mode.id))),
+        }
+    }
+
+    /// The token in an exchange reply (`status`, body text), or the server's refusal.
+    pub fn exchange_reply(&mut self, status: f64, body: &str, now_ms: f64) -> Result<Token> {
+        let now = js_uint(now_ms, "nowMs")?;
+        let status = http_status(status)?;
+        match self.plan.exchange.as_mut() {
+            Some(x) => x.reply(status, body, now),
+            None => Err(Error::new("scheme", Code::NotSupported, format!("{} ({}) has no token exchange", self.api.id, self.mode.id))),
+        }
+    }
+
+    pub fn retry(&self) -> Retry {
+        self.plan.retry
+    }
+
+    pub fn check(&self) -> &Check {
+        &self.plan.check
+    }
+
+    /// What the Test button says about a check reply.
+    pub fn check_reply(&self, status: f64, body: &str) -> Result<CheckResult> {
+        let status = http_status(status)?;
+        Ok(match &self.plan.check {
+            Check::Request { reply, .. } => reply(status, body),
+            Check::Exchange => generic_check(status, body),
+        })
+    }
+
+    /// What is as good as the secret (to mask), besides the configured values themselves.
+    pub fn derived(&self) -> &[String] {
+        &self.plan.derived
+    }
+
+    /// The message for a refused request: the server's own words, and the scheme's hint.
+    pub fn refusal(&self, body: &str) -> String {
+        let words = server_words(body);
+        match &self.plan.refusal_hint {
+            Some(h) if words.is_empty() => h.clone(),
+            Some(h) => format!("{words} {h}"),
+            None => words,
+        }
+    }
+
+    /// The verify side of this configuration, its replay memory starting at `created_ms`.
+    pub fn verifier(self, created_ms: f64) -> Result<Verifier> {
+        match self.plan.verify {
+            Ok(v) => Verifier::new(v, created_ms),
+            Err(why) => Err(Error::new("mode", Code::NotSupported, format!("{} ({}) cannot be verified here: {why}", self.api.id, self.mode.id))),
+        }
+    }
 }
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+/// An HTTP status from JavaScript.
+fn http_status(status: f64) -> Result<u16> {
+    let s = js_uint(status, "status")?;
+    u16::try_from(s).ok().filter(|s| (100..600).contains(s)).ok_or_else(|| Error::new("status", Code::BadNumber, "is not an HTTP status"))
+}
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut v = Vec::with_capacity(bytes.len() * 2);
-    push_hex(bytes, &mut v);
-    String::from_utf8(v).unwrap_or_default()
+/// The Test button's reading of a plain check: 2xx accepted, else the server's words.
+pub fn generic_check(status: u16, body: &str) -> CheckResult {
+    let words = server_words(body);
+    if (200..300).contains(&status) {
+        let glimpse = if words.is_empty() { String::new() } else { format!(" ({})", excerpt(&words, 60)) };
+        CheckResult { ok: true, message: format!("HTTP {status}: credentials accepted{glimpse}") }
+    } else {
+        CheckResult { ok: false, message: excerpt(&format!("HTTP {status}{}{}", if words.is_empty() { "" } else { " " }, words), 200) }
+    }
+}
+
+/// A reply body as a JSON value, or a clear [`Code::BadReply`] saying what came instead.
+pub fn json_body(body: &str) -> Result<Value> {
+    let t = body.trim();
+    if t.is_empty() {
+        return Err(Error::new("reply", Code::BadReply, "the reply is empty"));
+    }
+    json::parse(t).ok_or_else(|| {
+        let what = if t.starts_with('<') { "HTML or XML" } else { "not JSON" };
+        Error::new("reply", Code::BadReply, format!("the reply is {what} (starts with \"{}\")", excerpt(t, 40)))
+    })
+}
+
+/// A JSON object reply, or a [`Code::BadReply`].
+pub fn json_object(body: &str) -> Result<Value> {
+    let v = json_body(body)?;
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(Error::new("reply", Code::BadReply, "the reply is not a JSON object"))
+    }
+}
+
+/// The members of an error body that carry the server's own words, in the order they are read:
+/// Actyx `code`/`message`, Tedee `error-description`, OAuth 2.0 `error`/`error_description`,
+/// Nightscout `message`/`description`, Timbr `{"status":"error","data":…}`.
+const WORD_MEMBERS: [&str; 6] = ["code", "error-description", "error", "error_description", "message", "description"];
+
+/// The server's own words from a reply body: the members above joined by ": " (each once), a
+/// plain-text body as it is (TimeTagger's `401 unauthorized: …`), anything else as JSON text;
+/// white space folded, at most 200 characters.
+pub fn server_words(body: &str) -> String {
+    let t = body.trim();
+    if t.is_empty() {
+        return String::new();
+    }
+    let fold = |s: &str| excerpt(&s.split_whitespace().collect::<Vec<_>>().join(" "), 200);
+    let Some(v) = json::parse(t) else { return fold(t) };
+    if !v.is_object() {
+        return fold(&v.str().unwrap_or_else(|| v.text()));
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut add = |x: Option<Value>| {
+        if let Some(x) = x {
+            if x.is_object() || x.is_null() {
+                return;
+            }
+            let s = x.str().unwrap_or_else(|| x.text());
+            if !s.is_empty() && !parts.contains(&s) {
+                parts.push(s);
+            }
+        }
+    };
+    for m in WORD_MEMBERS {
+        add(v.get(m));
+    }
+    if v.get("status").and_then(|s| s.str()).is_some_and(|s| s.eq_ignore_ascii_case("error")) {
+        add(v.get("data"));
+    }
+    if parts.is_empty() {
+        fold(&v.text())
+    } else {
+        fold(&parts.join(": "))
+    }
+}
+
+/// When to renew a token that expires at `expires_ms`: `max_margin_ms` before, or a tenth of its
+/// lifetime before when that is shorter (a token that lives 2 s is renewed after 1.8 s).
+pub fn refresh_at(expires_ms: u64, lifetime_ms: Option<u64>, max_margin_ms: u64) -> u64 {
+    let margin = match lifetime_ms {
+        Some(l) if l > 0 => max_margin_ms.min(l / 10),
+        _ => max_margin_ms,
+    };
+    expires_ms.saturating_sub(margin)
+}
+
+/// The error for an exchange reply that is not a success: the server's own words, coded
+/// [`Code::Refused`] for 400/401/403 (the same credentials cannot succeed) and
+/// [`Code::ServerError`] otherwise.
+pub fn exchange_failed(status: u16, body: &str) -> Error {
+    let words = server_words(body);
+    let code = if matches!(status, 400 | 401 | 403) { Code::Refused } else { Code::ServerError };
+    Error::new("reply", code, if words.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status} {words}") })
+}
+
+/// A token from a reply member, checked to be sendable in a header.
+pub fn token_from(v: Option<Value>, field: &str) -> Result<String> {
+    let t = v
+        .and_then(|t| t.str())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::new(field, Code::BadReply, "no token in the reply"))?;
+    check_header_value(&t, "token").map_err(|e| Error { code: Code::BadReply, ..e })?;
+    Ok(t)
+}
+
+/// The editor's table: every API, its modes and their fields, as plain data.
+pub fn table() -> Vec<&'static Api> {
+    APIS.to_vec()
 }
 
 #[cfg(test)]
 pub(crate) fn cfg(pairs: &[(&str, &str)]) -> Config {
-    let mut c = Config::default();
+    let mut c = Config::new();
     for (k, v) in pairs {
-        assert!(c.set(k, Some(v.to_string())), "unknown field {k}");
+        c.set(k, v);
     }
     c
 }
@@ -372,149 +767,107 @@ pub(crate) fn cfg(pairs: &[(&str, &str)]) -> Config {
 mod tests {
     use super::*;
 
-    fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
-        v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
-    }
-
-    fn build(c: &[(&str, &str)]) -> Auth {
-        build_auth(&cfg(c), 1691058833000.0, None).unwrap()
-    }
-
-    fn err(c: &[(&str, &str)]) -> String {
-        build_auth(&cfg(c), 1691058833000.0, Some("xch")).unwrap_err().to_string()
-    }
-
-    #[test]
-    fn every_field_round_trips() {
-        let mut c = Config::default();
-        for f in Config::FIELDS {
-            assert!(c.set(f, Some(f.to_uppercase())));
+    fn err(c: &[(&str, &str)]) -> Error {
+        match Signer::new(&cfg(c)) {
+            Ok(s) => s.auth(1691058833000.0, Some("xch")).unwrap_err(),
+            Err(e) => e,
         }
-        for f in Config::FIELDS {
-            assert_eq!(c.get(f), Some(f.to_uppercase().as_str()));
-        }
-        assert!(!c.set("nope", None));
-    }
-
-    #[test]
-    fn table_of_core_api_md() {
-        let a = build(&[("scheme", "timetagger"), ("token", "tt")]);
-        assert_eq!(pairs(&a.headers), [("authtoken", "tt")]);
-        let a = build(&[("scheme", "timetagger"), ("mode", "bearer"), ("token", "tt")]);
-        assert_eq!(pairs(&a.headers), [("Authorization", "Bearer tt")]);
-        let a = build(&[("scheme", "timbr"), ("token", "tk_1")]);
-        assert_eq!(pairs(&a.headers), [("x-api-key", "tk_1"), ("Content-Type", "application/json")]);
-        let a = build(&[("scheme", "nightscout"), ("secret", "abcdefghij123456")]);
-        assert_eq!(pairs(&a.headers), [("api-secret", "bcf210644ec3d5ee81ee80ab9e8907abb49c203d")]);
-        let a = build(&[("scheme", "nightscout"), ("mode", "token"), ("token", "noderedrea-ecaba170b88208db")]);
-        assert_eq!(pairs(&a.headers), [("api-secret", "noderedrea-ecaba170b88208db")]);
-        let a = build(&[("scheme", "nightscout"), ("mode", "token"), ("placement", "query"), ("token", "r-1")]);
-        assert_eq!((pairs(&a.headers), pairs(&a.query)), (vec![], vec![("token", "r-1")]));
-        let key = "e59d9763edc6e59f2faccf9a769e5cf170d68439c3fd67afae5e3e72d0463a711691058833000";
-        let a = build(&[("scheme", "tedee"), ("token", "BE9xnPnGfVUS")]);
-        assert_eq!(pairs(&a.headers), [("api_token", key)]);
-        let a = build(&[("scheme", "tedee"), ("placement", "query"), ("token", "BE9xnPnGfVUS")]);
-        assert_eq!(pairs(&a.query), [("api_token", key)]);
-        let a = build(&[("scheme", "tedee"), ("mode", "plain"), ("token", "BE9xnPnGfVUS")]);
-        assert_eq!(pairs(&a.headers), [("api_token", "BE9xnPnGfVUS")]);
-        let a = build(&[("scheme", "tedee"), ("mode", "plain"), ("placement", "query"), ("token", "BE9xnPnGfVUS")]);
-        assert_eq!(pairs(&a.query), [("api_token", "BE9xnPnGfVUS")]);
-        let a = build(&[("scheme", "header"), ("token", "abc")]);
-        assert_eq!(pairs(&a.headers), [("Authorization", "abc")]);
-        let a = build(&[("scheme", "header"), ("headerName", "X-Key"), ("prefix", "Bearer "), ("token", "abc")]);
-        assert_eq!(pairs(&a.headers), [("X-Key", "Bearer abc")]);
-        let a = build(&[("scheme", "header"), ("placement", "query"), ("token", "abc")]);
-        assert_eq!(pairs(&a.query), [("api_key", "abc")]);
-        let a = build(&[("scheme", "header"), ("placement", "query"), ("queryName", "k"), ("prefix", "p:"), ("token", "abc")]);
-        assert_eq!(pairs(&a.query), [("k", "p%3Aabc")]);
-    }
-
-    #[test]
-    fn exchanged_schemes() {
-        let ns = cfg(&[("scheme", "nightscout"), ("mode", "jwt"), ("token", "r-1")]);
-        let s = Signer::new(&ns).unwrap();
-        assert!(s.needs_exchange());
-        assert_eq!(s.build(0.0, None).unwrap_err().to_string(), "token: no exchanged token yet");
-        assert_eq!(s.build(0.0, Some("  ")).unwrap_err().to_string(), "token: no exchanged token yet");
-        assert_eq!(pairs(&s.build(0.0, Some("a.b.c")).unwrap().headers), [("Authorization", "Bearer a.b.c")]);
-        let e = s.build(0.0, Some("a.b\nc")).unwrap_err().to_string();
-        assert!(e.starts_with("exchangedToken: contains a control character"), "{e}");
-
-        let tb = cfg(&[("scheme", "timbr"), ("mode", "exchange"), ("username", "admin"), ("password", "secret"), ("salt", "my-api-auth-salt"), ("keyMode", "md5")]);
-        let s = Signer::new(&tb).unwrap();
-        assert!(s.needs_exchange());
-        assert_eq!(pairs(&s.build(0.0, Some("tk_9")).unwrap().headers), [("x-api-key", "tk_9"), ("Content-Type", "application/json")]);
-
-        let ax = cfg(&[("scheme", "actyx"), ("appId", "com.example.app"), ("displayName", "App"), ("appVersion", "1.0.0")]);
-        let s = Signer::new(&ax).unwrap();
-        assert_eq!(pairs(&s.build(0.0, Some("AAAA+/=")).unwrap().headers), [("Authorization", "Bearer AAAA+/=")]);
-        let mut axq = ax.clone();
-        axq.placement = Some("query".into());
-        let s = Signer::new(&axq).unwrap();
-        assert_eq!(pairs(&s.build(0.0, Some("AAAA+/=")).unwrap().query), [("access_token", "AAAA+/=")]);
-
-        let s = Signer::new(&cfg(&[("scheme", "timetagger"), ("token", "t")])).unwrap();
-        assert!(!s.needs_exchange());
     }
 
     #[test]
     fn warnings_for_trimmed_secrets() {
         let s = Signer::new(&cfg(&[("scheme", "timetagger"), ("token", " tt\n")])).unwrap();
         assert_eq!(s.warnings(), ["token: surrounding whitespace was removed"]);
-        assert_eq!(pairs(&s.build(0.0, None).unwrap().headers), [("authtoken", "tt")]);
-        let s = Signer::new(&cfg(&[("scheme", "timetagger"), ("token", "tt")])).unwrap();
-        assert!(s.warnings().is_empty());
+        assert_eq!(s.auth(0.0, None).unwrap().headers[0].1, "tt");
+        assert!(Signer::new(&cfg(&[("scheme", "timetagger"), ("token", "tt")])).unwrap().warnings().is_empty());
     }
 
     #[test]
-    fn config_errors_name_the_field() {
-        assert_eq!(err(&[]), "scheme: is required (timetagger, timbr, nightscout, tedee, actyx or header)");
-        assert!(err(&[("scheme", "oauth")]).starts_with("scheme: unknown scheme 'oauth'"));
-        assert_eq!(err(&[("scheme", "timetagger")]), "token: is required");
-        assert!(err(&[("scheme", "timetagger"), ("mode", "basic"), ("token", "t")]).starts_with("mode: unknown value 'basic'"));
+    fn config_errors_name_the_field_and_code() {
+        let e = err(&[]);
+        assert_eq!((e.field.as_str(), e.code), ("scheme", Code::Required));
+        assert!(e.message.contains("'timetagger'"));
+        let e = err(&[("scheme", "oauth")]);
+        assert_eq!(e.code, Code::UnknownValue);
+        assert!(e.to_string().starts_with("scheme: unknown scheme 'oauth'"), "{e}");
+        assert_eq!(err(&[("scheme", "timetagger")]).to_string(), "token: is required");
+        let e = err(&[("scheme", "tedee"), ("mode", "basic"), ("token", "t")]);
+        assert_eq!((e.field.as_str(), e.code), ("mode", Code::UnknownValue));
+        assert_eq!(e.to_string(), "mode: unknown value 'basic' for tedee (expected 'encrypted', 'plain')");
+        // what the old settings.js silently rewrote is now refused
+        assert_eq!(err(&[("scheme", "timetagger"), ("mode", "Bearer"), ("token", "t")]).code, Code::UnknownValue);
+        assert_eq!(err(&[("scheme", "tedee"), ("mode", "Plain"), ("token", "t")]).code, Code::UnknownValue);
+        let e =
+            err(&[("scheme", "timbr"), ("mode", "exchange"), ("keyMode", "MD5"), ("username", "u"), ("password", "p"), ("salt", "s"), ("baseUrl", "http://t")]);
+        assert_eq!((e.field.as_str(), e.code), ("keyMode", Code::UnknownValue));
         // a value that could be a misplaced secret is not echoed
         assert_eq!(
-            err(&[("scheme", "timetagger"), ("mode", "tk_9f8e7d6c5b4a"), ("token", "t")]),
-            "mode: unknown value (expected 'authtoken' or 'bearer')"
+            err(&[("scheme", "tedee"), ("mode", "tk_9f8e7d6c5b4a"), ("token", "t")]).to_string(),
+            "mode: unknown value for tedee (expected 'encrypted', 'plain')"
         );
-        assert!(err(&[("scheme", "tedee"), ("placement", "body"), ("token", "t")]).starts_with("placement: unknown value 'body'"));
-        assert!(err(&[("scheme", "header"), ("token", "tök")]).starts_with("token: contains a non-ASCII character"));
-        assert!(err(&[("scheme", "header"), ("headerName", "X Key"), ("token", "t")]).starts_with("headerName: is not a valid HTTP header name"));
-        assert!(err(&[("scheme", "header"), ("prefix", "B\r\n"), ("token", "t")]).starts_with("prefix: contains a control character"));
-        assert!(err(&[("scheme", "nightscout"), ("secret", "short-secr")]).starts_with("secret: API_SECRET must be at least 12 characters"));
-        assert!(err(&[("scheme", "timbr"), ("mode", "exchange"), ("username", "u"), ("password", "p"), ("salt", "not-a-key")]).starts_with("salt: not a Fernet key"));
-        assert!(err(&[("scheme", "actyx"), ("appId", "com.acme.app"), ("displayName", "A"), ("appVersion", "1")]).starts_with("appId: Trial app id needs to start with 'com.example.'"));
+        assert!(err(&[("scheme", "tedee"), ("placement", "body"), ("token", "t")]).to_string().starts_with("placement: unknown value 'body'"));
+        assert_eq!(err(&[("scheme", "header"), ("token", "tök")]).code, Code::NonAscii);
+        assert_eq!(err(&[("scheme", "header"), ("headerName", "X Key"), ("token", "t")]).code, Code::BadFormat);
+        assert_eq!(err(&[("scheme", "header"), ("prefix", "B\r\n"), ("token", "t")]).code, Code::ControlChar);
+        assert_eq!(err(&[("scheme", "nightscout"), ("secret", "short-secr")]).code, Code::TooShort);
+        let e = err(&[("scheme", "timbr"), ("mode", "exchange"), ("username", "u"), ("password", "p"), ("salt", "not-a-key"), ("baseUrl", "http://t")]);
+        assert_eq!((e.field.as_str(), e.code), ("salt", Code::BadFormat));
+        let e = err(&[("scheme", "actyx"), ("appId", "com.acme.app"), ("displayName", "A"), ("appVersion", "1"), ("baseUrl", "http://a")]);
+        assert!(e.to_string().starts_with("appId: Trial app id needs to start with 'com.example.'"), "{e}");
+        let e = err(&[("scheme", "actyx"), ("appId", "com.example.app"), ("displayName", "A"), ("appVersion", "1")]);
+        assert_eq!((e.field.as_str(), e.code), ("baseUrl", Code::Required));
         // the secret is never in an error
         let e = err(&[("scheme", "timetagger"), ("token", "supersecretvalue\u{1}")]);
-        assert!(!e.contains("supersecret"), "{e}");
+        assert!(!e.to_string().contains("supersecret"), "{e}");
     }
 
     #[test]
-    fn tedee_key_on_other_schemes_is_an_error() {
-        let s = Signer::new(&cfg(&[("scheme", "timetagger"), ("token", "t")])).unwrap();
-        assert!(s.tedee_key(0.0).unwrap_err().to_string().starts_with("scheme: tedeeKey is only for the tedee scheme"));
-        let s = Signer::new(&cfg(&[("scheme", "tedee"), ("mode", "plain"), ("token", "plaintok")])).unwrap();
-        assert_eq!(s.tedee_key(0.0).unwrap(), "plaintok");
-        let s = Signer::new(&cfg(&[("scheme", "tedee"), ("token", "BE9xnPnGfVUS")])).unwrap();
-        assert!(s.tedee_key(f64::NAN).unwrap_err().to_string().starts_with("nowMs: "));
-        assert!(s.build(-1.0, None).unwrap_err().to_string().starts_with("nowMs: "));
+    fn server_words_are_read_once_for_everyone() {
+        assert_eq!(server_words(r#"{"code":"ERR_TOKEN_EXPIRED","message":"Token expired"}"#), "ERR_TOKEN_EXPIRED: Token expired");
+        assert_eq!(server_words(r#"{"error-description":"Invalid token"}"#), "Invalid token");
+        assert_eq!(server_words(r#"{"status":401,"message":"Unauthorized","description":"Invalid/Missing"}"#), "Unauthorized: Invalid/Missing");
+        assert_eq!(server_words(r#"{"status":"error","data":"Invalid credentials"}"#), "Invalid credentials");
+        assert_eq!(
+            server_words(r#"{"error":"invalid_client","error_description":"client authentication failed"}"#),
+            "invalid_client: client authentication failed"
+        );
+        assert_eq!(
+            server_words("401 unauthorized: The apitoken is revoked (seed does not match)\n"),
+            "401 unauthorized: The apitoken is revoked (seed does not match)"
+        );
+        assert_eq!(server_words(r#"{"other":1}"#), r#"{"other":1}"#);
+        assert_eq!(server_words(r#""just text""#), "just text");
+        assert_eq!(server_words(""), "");
+        assert_eq!(server_words(&"x ".repeat(300)).chars().count(), 201);
     }
 
     #[test]
-    fn query_values_are_percent_encoded_like_encode_uri_component() {
-        assert_eq!(encode_query("abc-_.!~*'()09"), "abc-_.!~*'()09");
-        assert_eq!(encode_query("a&admin=1#x"), "a%26admin%3D1%23x");
-        assert_eq!(encode_query("a b+c/d%"), "a%20b%2Bc%2Fd%25");
-        assert_eq!(encode_query("é"), "%C3%A9");
-        let a = Signer::new(&cfg(&[("scheme", "header"), ("placement", "query"), ("token", "a&admin=1#x")])).unwrap();
-        assert_eq!(a.build(0.0, None).unwrap().query, vec![("api_key".to_string(), "a%26admin%3D1%23x".to_string())]);
-        // a custom parameter name is encoded as well (found by fuzz/run.sh signer)
-        let a = Signer::new(&cfg(&[("scheme", "header"), ("placement", "query"), ("queryName", "my key¶"), ("token", "t")])).unwrap();
-        assert_eq!(a.build(0.0, None).unwrap().query, vec![("my%20key%C2%B6".to_string(), "t".to_string())]);
+    fn margins() {
+        assert_eq!(refresh_at(1_000_000, Some(28_800_000), 300_000), 700_000);
+        assert_eq!(refresh_at(10_000, Some(2_000), 300_000), 9_800);
+        assert_eq!(refresh_at(100, None, 300_000), 0);
     }
 
     #[test]
-    fn hex_lut() {
-        assert_eq!(hex(&[0, 1, 0xab, 0xff]), "0001abff");
+    fn every_field_name_is_known_once() {
+        let names = Config::names();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        for api in APIS {
+            assert!(!api.modes.is_empty(), "{}", api.id);
+            for m in api.modes {
+                for f in m.fields {
+                    if let Kind::Choice(c) = f.kind {
+                        assert_eq!(f.default, c[0].0, "{}.{}", api.id, f.name);
+                    }
+                    // the same name means the same field everywhere (one kind, one hygiene)
+                    for other in APIS.iter().flat_map(|a| a.modes).flat_map(|m| m.fields).filter(|g| g.name == f.name) {
+                        assert_eq!((other.kind, other.hygiene, other.is_credential()), (f.kind, f.hygiene, f.is_credential()), "{}", f.name);
+                    }
+                }
+            }
+        }
     }
 }

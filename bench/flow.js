@@ -94,7 +94,7 @@ async function run({ smoke = false } = {}) {
         const auth = helper.getNode('auth');
         assert.ok(auth && auth.configNode && auth.configNode.signer, 'the auth node has no signer: ' + (auth && auth.configNode && auth.configNode.problem));
         // Same key as the core for a fixed ms: the function node's code is the reference code.
-        assert.strictEqual(auth.configNode.signer.tedeeKey(1691058833000), nodeTedee(TEDEE_TOKEN, 1691058833000));
+        assert.strictEqual(auth.configNode.signer.freshKey(1691058833000), nodeTedee(TEDEE_TOKEN, 1691058833000));
         const names = ['auth', 'function', 'none'];
         const samples = { auth: [], function: [], none: [] };
         for (let r = 0; r < warmup + rounds; r++) {

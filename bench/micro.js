@@ -63,7 +63,7 @@ const JS_BUILD = {
     'timetagger authtoken': { config: { scheme: 'timetagger', token: TEDEE_TOKEN }, node: () => ({ headers: { authtoken: TEDEE_TOKEN }, query: {} }) },
     'timbr token': { config: { scheme: 'timbr', token: TEDEE_TOKEN }, node: () => ({ headers: { 'x-api-key': TEDEE_TOKEN, 'Content-Type': 'application/json' }, query: {} }) },
     'timbr exchange': {
-        config: { scheme: 'timbr', mode: 'exchange', ...TIMBR }, exchanged: TEDEE_TOKEN,
+        config: { scheme: 'timbr', mode: 'exchange', baseUrl: 'http://x', ...TIMBR }, exchanged: TEDEE_TOKEN,
         node: (x) => ({ headers: { 'x-api-key': x, 'Content-Type': 'application/json' }, query: {} }),
     },
     'nightscout secret': {
@@ -76,7 +76,7 @@ const JS_BUILD = {
         node: () => ({ headers: {}, query: { token: encodeURIComponent('noderedrea-ecaba170b88208db') } }),
     },
     'nightscout jwt': {
-        config: { scheme: 'nightscout', mode: 'jwt', token: 'noderedrea-ecaba170b88208db' }, exchanged: JWT,
+        config: { scheme: 'nightscout', mode: 'jwt', baseUrl: 'http://x', token: 'noderedrea-ecaba170b88208db' }, exchanged: JWT,
         node: (x) => ({ headers: { Authorization: 'Bearer ' + x }, query: {} }),
     },
     'tedee encrypted': {
@@ -90,7 +90,7 @@ const JS_BUILD = {
         cryptojs: (x, ms) => ({ headers: {}, query: { api_token: cjsTedee(TEDEE_TOKEN, ms) } }),
     },
     'actyx header': {
-        config: { scheme: 'actyx', appId: 'com.example.app', displayName: 'Bench', appVersion: '1.0.0' }, exchanged: ACTYX,
+        config: { scheme: 'actyx', baseUrl: 'http://x', appId: 'com.example.app', displayName: 'Bench', appVersion: '1.0.0' }, exchanged: ACTYX,
         node: (x) => ({ headers: { Authorization: 'Bearer ' + x }, query: {} }),
     },
     'header': {
@@ -100,7 +100,9 @@ const JS_BUILD = {
 };
 
 function sameShape(a, b, what) {
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)), `${what}: the hand-written version differs from the core`);
+    // the core keeps non-secret headers (Timbr's Content-Type) apart: the request carries both
+    const merged = (x) => ({ headers: Object.assign({}, x.extra || {}, x.headers), query: x.query });
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(merged(a))), JSON.parse(JSON.stringify(merged(b))), `${what}: the hand-written version differs from the core`);
 }
 
 function run({ smoke = false } = {}) {
@@ -109,11 +111,11 @@ function run({ smoke = false } = {}) {
 
     // Tedee key --------------------------------------------------------------------------------
     const signer = new core.Signer({ scheme: 'tedee', token: TEDEE_TOKEN });
-    assert.strictEqual(signer.tedeeKey(START_MS), nodeTedee(TEDEE_TOKEN, START_MS));
+    assert.strictEqual(signer.freshKey(START_MS), nodeTedee(TEDEE_TOKEN, START_MS));
     assert.strictEqual(core.tedeeApiKey(TEDEE_TOKEN, START_MS), cjsTedee(TEDEE_TOKEN, START_MS));
     let ms = START_MS;
     out.tedeeKey = interleaved([
-        { key: 'wasm', fn: () => signer.tedeeKey(ms++) },
+        { key: 'wasm', fn: () => signer.freshKey(ms++) },
         { key: 'wasmTedeeApiKey', fn: () => core.tedeeApiKey(TEDEE_TOKEN, ms++) },
         { key: 'nodeCrypto', fn: () => nodeTedee(TEDEE_TOKEN, ms++) },
         { key: 'cryptoJs', fn: () => cjsTedee(TEDEE_TOKEN, ms++) },

@@ -79,13 +79,13 @@ async function main() {
             npmFernetOverWasm: r.npmFernet ? r.npmFernet.ns / w : null,
         };
     };
-    addRow('tedee key (Signer.tedeeKey)', micro.tedeeKey);
+    addRow('tedee key (Signer.freshKey)', micro.tedeeKey);
     addRow('tedee key (tedeeApiKey)', { ...micro.tedeeKey, wasm: micro.tedeeKey.wasmTedeeApiKey });
     addRow('nightscout secret hash', micro.nightscoutSecretHash);
     addRow('timbr fernet bearer', micro.timbrFernetBearer);
     for (const [scheme, r] of Object.entries(micro.build)) addRow(`build: ${scheme}`, r);
 
-    const tedee = perCall['tedee key (Signer.tedeeKey)'];
+    const tedee = perCall['tedee key (Signer.freshKey)'];
     const values = {
         tedeeVsNodeCrypto: tedee.wasmOverNodeCrypto,
         tedeeSpeedupVsCryptoJs: tedee.cryptoJsOverWasm,

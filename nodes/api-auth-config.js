@@ -1,13 +1,17 @@
 'use strict';
 // Config node `api-auth-config`: holds the secrets (Node-RED credentials or ${ENV_VAR}), the
-// scheme settings, the shared core Signer, the one single-flight token cache, and the admin
-// endpoint behind the dialog's Test button. Its face to other nodes is in docs/CORE_API.md.
+// shared core Signer, the one single-flight token cache, the verify side's shared Verifier, and
+// the admin endpoint behind the dialog's Test button. It knows no API: the core's table says which
+// fields exist (and goes to the editor as the node setting `apiAuthConfigSchemes`), the core
+// checks them, describes the exchange and reads the replies. Its face to other nodes is in
+// docs/CORE_API.md.
 
 const { TokenCache } = require('./lib/token-cache');
-const { EXCHANGES, MAX_MARGIN_MS } = require('./lib/exchanges');
-const { buildSettings, CREDENTIAL_NAMES } = require('./lib/settings');
+const { runExchange } = require('./lib/exchange');
+const { buildSettings } = require('./lib/settings');
 const { runTest } = require('./lib/test-endpoint');
 const { redact } = require('./lib/http');
+const i18n = require('./lib/i18n');
 
 let core = null;
 let coreLoadError = null;
@@ -16,8 +20,29 @@ try {
 } catch (err) {
     coreLoadError = err;
 }
+const TABLE = core ? core.schemeTable() : [];
+
+/** Every credential of every API, with its Node-RED type (password for secrets). */
+function credentialTypes() {
+    const out = {};
+    for (const api of TABLE) {
+        for (const [name, f] of Object.entries(api.fields)) {
+            if (f.credential) out[name] = { type: f.kind === 'secret' ? 'password' : 'text' };
+        }
+    }
+    return out;
+}
+
+/** An Error with a code (the core's or ours) and, for HTTP refusals, a status. */
+function codedError(message, code, extra) {
+    const e = new Error(message);
+    e.code = code;
+    return Object.assign(e, extra || {});
+}
 
 module.exports = function (RED) {
+    const t = i18n(RED, 'api-auth-config');
+
     function ApiAuthConfigNode(n) {
         RED.nodes.createNode(this, n);
         const node = this;
@@ -26,55 +51,59 @@ module.exports = function (RED) {
         node.savedBaseUrl = typeof n.baseUrl === 'string' ? n.baseUrl : ''; // as written in the dialog
         node.problem = null;
         node.signer = null;
+        node.kind = null;
+        node.queryNames = [];
         node._listeners = new Set();
         node._verifier = null;
         node._windowMs = 0;
-        node.queryNames = [];
         node._recentTokens = [];
+        node._tokenAuth = null; // { token, auth }: the headers of the current token, built once
 
-        const title = `API credentials "${node.name || n.scheme || node.id}"`;
+        const title = t('api-auth-config.title', { name: node.name || n.scheme || node.id });
         node.title = title;
-        const settings = buildSettings(n, node.credentials || {}, false);
-        node.mode = settings.mode;
+        const settings = buildSettings(TABLE, n, node.credentials || {}, false, t);
         node.baseUrl = settings.baseUrl;
         node.timeoutMs = settings.timeoutMs;
-        node.exchange = !!settings.exchange;
         node._coreConfig = settings.coreConfig;
         node._secrets = settings.secrets;
 
         if (!core) {
-            node.problem = new Error(`${title}: the WebAssembly core could not be loaded (${coreLoadError && coreLoadError.message})`);
+            node.problem = codedError(`${title}: ${t('api-auth-config.errors.noCore', { reason: coreLoadError && coreLoadError.message })}`, 'no-core');
         } else if (settings.problems.length) {
-            node.problem = new Error(`${title}: ${settings.problems.join('; ')}`);
+            const first = settings.problems[0];
+            node.problem = codedError(`${title}: ${settings.problems.map((p) => p.message).join('; ')}`, first.code, { field: first.field });
         } else {
             try {
-                node.signer = new core.Signer(settings.coreConfig);
-                node.queryNames = node.signer.queryNames();
-                if (!node.exchange && settings.scheme !== 'tedee') {
-                    // what a static scheme sends (e.g. the Nightscout SHA-1) is as good as the secret
-                    const built = node.signer.build(Date.now());
-                    for (const part of [built.headers, built.query]) {
-                        for (const v of Object.values(part || {})) node._secrets.push(String(v), String(v).replace(/^Bearer /, ''));
-                    }
-                }
-                const warnings = node.signer.warnings ? node.signer.warnings() : [];
-                for (const w of warnings) node.warn(`${title}: ${node.redact(String(w))}`);
+                const s = new core.Signer(settings.coreConfig);
+                node.signer = s;
+                node.mode = s.mode;
+                node.kind = s.kind;
+                node.queryNames = s.queryNames();
+                node.retry = s.retry();
+                // what is as good as the secret (the Nightscout SHA-1 …) is masked like it
+                node._secrets = node._secrets.concat(s.derived());
+                if (s.kind === 'static') node.staticAuth = s.staticAuth();
+                if (s.kind === 'fresh') node.freshPlace = s.freshPlace();
+                for (const w of s.warnings()) node.warn(`${title}: ${node.redact(String(w))}`);
             } catch (err) {
                 node.signer = null;
-                node.problem = new Error(`${title}: ${node.redact(err && err.message ? err.message : String(err))}`);
+                node.problem = codedError(`${title}: ${node.redact(err && err.message ? err.message : String(err))}`, err.code || 'config', { field: err.field });
             }
         }
+        node.exchange = !!(node.signer && node.kind === 'exchange');
 
-        if (node.exchange && !node.problem) {
-            const exchange = EXCHANGES[settings.scheme];
-            const ctx = { core, label: title, timeoutMs: settings.timeoutMs, secrets: settings.secrets };
+        if (node.exchange) {
             node._cache = new TokenCache({
-                exchange: () => exchange(ctx, settings.coreConfig).then((res) => {
-                    // the last few tokens stay masked: a late error may still quote one
-                    node._recentTokens = [res.token].concat(node._recentTokens).slice(0, 4);
+                exchange: async () => {
+                    const res = await runExchange(node.signer, {
+                        baseUrl: node.baseUrl, timeoutMs: node.timeoutMs, label: title, secrets: node._secrets, mask: core.maskSecret, t,
+                    });
+                    // the last few tokens (and what a reply carries, e.g. a rotated refresh token)
+                    // stay masked: a late error may still quote one
+                    node._recentTokens = [res.token].concat(res.carried || [], node._recentTokens).slice(0, 8);
+                    if (res.notice) node.warn(`${title}: ${node.redact(res.notice)}`);
                     return res;
-                }),
-                maxMarginMs: MAX_MARGIN_MS[settings.scheme] || 0,
+                },
                 onState: (state, err) => {
                     for (const fn of node._listeners) {
                         try { fn(state, err); } catch (_) { /* a listener must not break the cache */ }
@@ -86,8 +115,9 @@ module.exports = function (RED) {
         node.on('close', function () {
             node._listeners.clear();
             if (node._cache) node._cache.clear();
-            if (node.signer && node.signer.free) { try { node.signer.free(); } catch (_) { /* already freed */ } }
-            if (node._verifier && node._verifier.free) { try { node._verifier.free(); } catch (_) { /* already freed */ } }
+            for (const o of [node.signer, node._verifier]) {
+                if (o && o.free) { try { o.free(); } catch (_) { /* already freed */ } }
+            }
             node.signer = null;
             node._verifier = null;
         });
@@ -98,18 +128,26 @@ module.exports = function (RED) {
     };
 
     /**
-     * Replace every known secret in `text` (in any encoding) by its mask: the credentials, what a
-     * static scheme derives from them (the Nightscout SHA-1), and the recent exchanged tokens.
+     * Replace every known secret in `text` (in any encoding) by its mask: the credentials, what
+     * the core says is as good as them (the Nightscout SHA-1), and the recent exchanged tokens.
      */
     ApiAuthConfigNode.prototype.redact = function (text) {
-        const secrets = (this._secrets || []).concat(this._recentTokens || []);
-        return redact(text, secrets, core && core.maskSecret);
+        return redact(text, (this._secrets || []).concat(this._recentTokens || []), core && core.maskSecret);
     };
 
     ApiAuthConfigNode.prototype.getToken = function (force) {
         if (this.problem) return Promise.reject(this.problem);
-        if (!this._cache) return Promise.reject(new Error(`${this.title}: scheme ${this.scheme} (${this.mode}) has no token exchange`));
+        if (!this._cache) return Promise.reject(codedError(`${this.title}: ${t('api-auth-config.errors.noExchange', { scheme: this.scheme })}`, 'not-supported'));
         return this._cache.get(!!force);
+    };
+
+    /** The headers/query/extra for an exchanged token, built by the core once per token. */
+    ApiAuthConfigNode.prototype.tokenAuth = function (token) {
+        const c = this._tokenAuth;
+        if (c && c.token === token) return c.auth;
+        const auth = this.signer.tokenAuth(token);
+        this._tokenAuth = { token, auth };
+        return auth;
     };
 
     /** { token, gen } of the cached token, or null (gen is what a msg may safely remember). */
@@ -131,6 +169,11 @@ module.exports = function (RED) {
         return () => this._listeners.delete(fn);
     };
 
+    /** The server's own words for a refused request (`body` as text), with the scheme's hint. */
+    ApiAuthConfigNode.prototype.refusal = function (body) {
+        return this.signer ? this.signer.refusal(body) : core.serverWords(body);
+    };
+
     /**
      * The one Verifier (and replay memory) of every verify node using these credentials. Its
      * memory starts at the moment it is made: keys from before a deploy or restart are refused.
@@ -146,47 +189,45 @@ module.exports = function (RED) {
         return this._verifier;
     };
 
-    const credentials = {};
-    for (const name of CREDENTIAL_NAMES) credentials[name] = { type: name === 'username' ? 'text' : 'password' };
-    RED.nodes.registerType('api-auth-config', ApiAuthConfigNode, { credentials });
+    RED.nodes.registerType('api-auth-config', ApiAuthConfigNode, {
+        credentials: credentialTypes(),
+        // the core's table of APIs, modes and fields, for the editor (RED.settings.apiAuthConfigSchemes)
+        settings: { apiAuthConfigSchemes: { value: TABLE, exportable: true } },
+    });
 
-    // Test button: try the dialog's current (possibly unsaved) values against the API's check
-    // endpoint. Stored secrets (where the dialog sends `__PWRD__` or has_<name>) and ${ENV}
-    // references are used only for a deployed API credentials node and only towards the Base URL
-    // saved in it: a request cannot send them to a URL of its choosing. JSON bodies only: a form
-    // post from another web page (Node-RED's admin API has no login by default) is refused.
+    // Test button: try the dialog's current (possibly unsaved) values against the API's check.
+    // Stored secrets (where the dialog sends `__PWRD__` or has_<name>) and ${ENV} references are
+    // used only for a deployed API credentials node and only towards the Base URL saved in it: a
+    // request cannot send them to a URL of its choosing. JSON bodies only: a form post from another
+    // web page (Node-RED's admin API has no login by default) is refused.
     RED.httpAdmin.post('/api-auth/test/:id', RED.auth.needsPermission('api-auth-config.write'), async function (req, res) {
         if (!req.is('application/json')) {
-            res.status(415).json({ ok: false, status: 0, message: 'the Test endpoint accepts application/json only' });
+            res.status(415).json({ ok: false, status: 0, message: t('api-auth-config.test.jsonOnly') });
             return;
         }
         try {
             const body = req.body || {};
             const sent = Object.assign({}, body.credentials || {});
-            for (const name of CREDENTIAL_NAMES) {
-                if (sent[name] === undefined && body[name] !== undefined) sent[name] = body[name];
-                if (sent['has_' + name] === undefined && body['has_' + name] !== undefined) sent['has_' + name] = body['has_' + name];
-            }
+            const names = Object.keys(credentialTypes());
             const deployed = RED.nodes.getNode(req.params.id);
             const trusted = !!deployed && deployed.type === 'api-auth-config' && typeof body.baseUrl === 'string' && body.baseUrl === deployed.savedBaseUrl;
             const creds = {};
-            for (const name of CREDENTIAL_NAMES) {
+            for (const name of names) {
                 const v = sent[name];
                 const useStored = v === '__PWRD__' || ((v === undefined || v === '') && (sent['has_' + name] === true || sent['has_' + name] === 'true'));
                 if (useStored && !trusted) {
-                    res.json({ ok: false, status: 0, message: `${name}: the stored secret is only used with the saved Base URL of a deployed API credentials node — deploy first, or type the secret again` });
+                    res.json({ ok: false, status: 0, message: `${name}: ${t('api-auth-config.test.storedElsewhere')}` });
                     return;
                 }
                 // a deployed node's credentials already hold the values of its ${ENV} references
                 creds[name] = useStored ? (deployed.credentials || {})[name] : v;
             }
             if (!core) {
-                res.json({ ok: false, status: 0, message: `the WebAssembly core could not be loaded (${coreLoadError && coreLoadError.message})` });
+                res.json({ ok: false, status: 0, message: t('api-auth-config.errors.noCore', { reason: coreLoadError && coreLoadError.message }) });
                 return;
             }
-            const base = trusted ? Object.assign({}, body, { baseUrl: deployed.baseUrl || body.baseUrl }) : body;
-            const result = await runTest(core, base, creds, trusted);
-            res.json(result);
+            const props = trusted ? Object.assign({}, body, { baseUrl: deployed.baseUrl || body.baseUrl }) : body;
+            res.json(await runTest(core, TABLE, props, creds, trusted ? 'resolve' : 'refuse', t));
         } catch (err) {
             res.json({ ok: false, status: 0, message: String((err && err.message) || err).slice(0, 300) });
         }

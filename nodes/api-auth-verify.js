@@ -1,16 +1,16 @@
-/**
- * api-auth-verify: protects a Node-RED `http in` endpoint.
- *
- * Placed right after `http in`. Every check is done by the WASM core through the config node's one
- * shared `Verifier` (constant-time compares, Nightscout api-secret hashes, Tedee key window and
- * single use). This file only moves data: headers/query in, { ok, reason } out, and decides what to
- * do with the message and the HTTP response. It never hashes and never sees more of the secret
- * than the config node's label.
- *
- * Outputs: 1 accepted (msg.auth = { ok:true, scheme, config, name, reason:'ok' }),
- *          2 refused  (msg.auth = { ok:false, reason, scheme, config, name }).
- */
 'use strict';
+// Verify node `api-auth-verify`: protects a Node-RED `http in` endpoint.
+//
+// Placed right after `http in`. Every check is done by the WASM core through the config node's one
+// shared `Verifier`, built from the same scheme description as the signing side (constant-time
+// compares, Nightscout's own rules, Tedee key window and single use). This file only moves data:
+// headers/query in, { ok, reason } out, and decides what to do with the message and the HTTP
+// response. It never hashes and never sees more of the secret than the config node's label.
+//
+// Outputs: 1 accepted (msg.auth = { ok:true, scheme, config, name, reason:'ok' }),
+//          2 refused  (msg.auth = { ok:false, reason, scheme, config, name }).
+
+const i18n = require('./lib/i18n');
 
 const UNAUTHORIZED_BODY = { ok: false, error: 'Unauthorized' };
 const MISCONFIGURED_BODY = { ok: false, error: 'Server misconfigured' };
@@ -19,27 +19,23 @@ const TOO_MANY_BODY = { ok: false, error: 'Too many requests' };
 
 const DEFAULT_WINDOW_SECS = 30;
 const MAX_WINDOW_SECS = 3600;
-const MAX_PENALTY_MS = 60000;        // per failure
-const MAX_WAIT_MS = 60000;           // longest a penalised request is held
+const MAX_PENALTY_MS = 60000; // per failure
+const MAX_WAIT_MS = 60000; // longest a penalised request is held
 const PENALTY_MAX_ADDRESSES = 10000; // bounded memory of penalised client addresses
-const MAX_HELD = 100;                // requests held back by the penalty at once (each holds its body)
-const STATUS_INTERVAL_MS = 250;      // status updated at most 4 times per second
+const MAX_HELD = 100; // requests held back by the penalty at once (each holds its body)
+const STATUS_INTERVAL_MS = 250; // status updated at most 4 times per second
 
 /** Parse a numeric node property; throws an Error naming the field. */
-function numberProp(value, field, dflt, min, max) {
-    if (value === undefined || value === null || value === '') { return dflt; }
+function numberProp(value, field, dflt, min, max, t) {
+    if (value === undefined || value === null || value === '') return dflt;
     const n = typeof value === 'number' ? value : Number(String(value).trim());
-    if (!Number.isFinite(n)) {
-        throw new Error(`${field}: not a number (got ${JSON.stringify(String(value).slice(0, 20))})`);
-    }
-    if (n < min || n > max) {
-        throw new Error(`${field}: must be between ${min} and ${max} (got ${n})`);
-    }
+    if (!Number.isFinite(n)) throw new Error(`${field}: ${t('api-auth-verify.errors.notANumber', { value: JSON.stringify(String(value).slice(0, 20)) })}`);
+    if (n < min || n > max) throw new Error(`${field}: ${t('api-auth-verify.errors.outOfRange', { min, max, value: n })}`);
     return n;
 }
 
 function boolProp(value, dflt) {
-    if (value === undefined || value === null || value === '') { return dflt; }
+    if (value === undefined || value === null || value === '') return dflt;
     return !(value === false || value === 'false' || value === 0 || value === '0');
 }
 
@@ -50,8 +46,8 @@ function boolProp(value, dflt) {
  */
 function lowerCaseKeys(obj) {
     const out = {};
-    if (!obj || typeof obj !== 'object') { return out; }
-    for (const k of Object.keys(obj)) { out[k.toLowerCase()] = obj[k]; }
+    if (!obj || typeof obj !== 'object') return out;
+    for (const k of Object.keys(obj)) out[k.toLowerCase()] = obj[k];
     return out;
 }
 
@@ -60,9 +56,8 @@ function plainObject(obj) {
 }
 
 function clientAddress(req) {
-    if (!req) { return 'unknown'; }
-    return String(req.ip || (req.socket && req.socket.remoteAddress) ||
-        (req.connection && req.connection.remoteAddress) || 'unknown');
+    if (!req) return 'unknown';
+    return String(req.ip || (req.socket && req.socket.remoteAddress) || (req.connection && req.connection.remoteAddress) || 'unknown');
 }
 
 /**
@@ -77,32 +72,44 @@ class PenaltyList {
         this.maxEntries = maxEntries;
         this.until = new Map(); // address -> epoch ms before which its answers are held
     }
+
     /** ms the current request from `addr` has to wait (0 when none). */
     waitFor(addr, now) {
-        const t = this.until.get(addr);
-        if (t === undefined) { return 0; }
-        if (t <= now) { this.until.delete(addr); return 0; }
-        return Math.min(t - now, MAX_WAIT_MS);
+        const until = this.until.get(addr);
+        if (until === undefined) return 0;
+        if (until <= now) {
+            this.until.delete(addr);
+            return 0;
+        }
+        return Math.min(until - now, MAX_WAIT_MS);
     }
+
     failed(addr, now) {
         const prev = this.until.get(addr);
         const base = prev !== undefined && prev > now ? prev : now;
         const next = Math.min(base + this.penaltyMs, now + MAX_WAIT_MS);
         this.until.delete(addr); // re-insert: Map order = least recently penalised first
-        if (this.until.size >= this.maxEntries) { this.prune(now); }
-        if (this.until.size >= this.maxEntries) {
-            this.until.delete(this.until.keys().next().value);
-        }
+        if (this.until.size >= this.maxEntries) this.prune(now);
+        if (this.until.size >= this.maxEntries) this.until.delete(this.until.keys().next().value);
         this.until.set(addr, next);
     }
-    succeeded(addr) { this.until.delete(addr); }
-    prune(now) {
-        for (const [addr, t] of this.until) { if (t <= now) { this.until.delete(addr); } }
+
+    succeeded(addr) {
+        this.until.delete(addr);
     }
-    get size() { return this.until.size; }
+
+    prune(now) {
+        for (const [addr, until] of this.until) if (until <= now) this.until.delete(addr);
+    }
+
+    get size() {
+        return this.until.size;
+    }
 }
 
 module.exports = function (RED) {
+    const t = i18n(RED, 'api-auth-verify');
+
     function ApiAuthVerifyNode(n) {
         RED.nodes.createNode(this, n);
         const node = this;
@@ -112,14 +119,14 @@ module.exports = function (RED) {
         node.counts = { accepted: 0, refused: 0 };
         node.lastRefused = false;
         node.now = () => Date.now(); // the clock; tests may replace it
-        const pending = new Set();    // requests held by the penalty
-        node.held = pending;          // (read by the tests: how many are held now)
+        const pending = new Set(); // requests held by the penalty
+        node.held = pending; // (read by the tests: how many are held now)
         let statusTimer = null;
         let settingsError = null;
 
         try {
-            node.windowSecs = numberProp(n.windowSecs, 'windowSecs', DEFAULT_WINDOW_SECS, 1, MAX_WINDOW_SECS);
-            node.penaltyMs = Math.round(numberProp(n.penalty, 'penalty', 0, 0, MAX_PENALTY_MS));
+            node.windowSecs = numberProp(n.windowSecs, 'windowSecs', DEFAULT_WINDOW_SECS, 1, MAX_WINDOW_SECS, t);
+            node.penaltyMs = Math.round(numberProp(n.penalty, 'penalty', 0, 0, MAX_PENALTY_MS, t));
         } catch (e) {
             settingsError = new Error(`api-auth-verify: ${e.message}`);
             node.windowSecs = DEFAULT_WINDOW_SECS;
@@ -130,31 +137,21 @@ module.exports = function (RED) {
 
         function configLabel() {
             const c = node.configNode;
-            if (!c) { return ''; }
+            if (!c) return '';
             try { return typeof c.label === 'function' ? String(c.label()) : String(c.name || c.scheme || ''); } catch (e) { return String(c.scheme || ''); }
         }
 
         /** The Verifier to use, or an Error explaining why the endpoint cannot be protected. */
         function getVerifier() {
-            if (settingsError) { return { error: settingsError }; }
+            if (settingsError) return { error: settingsError };
             const c = node.configNode;
-            if (!c) {
-                return {
-                    error: new Error(node.configId
-                        ? `config: API credentials node ${node.configId} not found (not deployed or deleted)`
-                        : 'config: no API credentials node selected')
-                };
-            }
-            if (c.problem) {
-                return { error: c.problem instanceof Error ? c.problem : new Error(String(c.problem)) };
-            }
-            if (typeof c.verifier !== 'function') {
-                return { error: new Error(`config: API credentials "${configLabel()}" cannot verify requests`) };
-            }
+            if (!c) return { error: new Error(node.configId ? t('api-auth-verify.errors.configMissing', { id: node.configId }) : t('api-auth-verify.errors.noConfig')) };
+            if (c.problem) return { error: c.problem instanceof Error ? c.problem : new Error(String(c.problem)) };
+            if (typeof c.verifier !== 'function') return { error: new Error(t('api-auth-verify.errors.cannotVerify', { name: configLabel(), reason: '' })) };
             try {
                 return { verifier: c.verifier(node.windowSecs * 1000) };
             } catch (e) {
-                return { error: new Error(`API credentials "${configLabel()}": cannot verify requests: ${e && e.message ? e.message : e}`) };
+                return { error: new Error(t('api-auth-verify.errors.cannotVerify', { name: configLabel(), reason: `: ${e && e.message ? e.message : e}` })) };
             }
         }
 
@@ -168,33 +165,42 @@ module.exports = function (RED) {
             node.status({
                 fill: node.lastRefused ? 'red' : 'green',
                 shape: node.lastRefused ? 'ring' : 'dot',
-                text: `\u2713 ${node.counts.accepted} \u2717 ${node.counts.refused}`
+                text: t('api-auth-verify.status.counts', { accepted: node.counts.accepted, refused: node.counts.refused }),
             });
         }
         function scheduleStatus() {
-            if (!statusTimer) { statusTimer = setTimeout(showCounts, STATUS_INTERVAL_MS); }
+            if (!statusTimer) statusTimer = setTimeout(showCounts, STATUS_INTERVAL_MS);
         }
         function showProblem(err) {
-            if (statusTimer) { clearTimeout(statusTimer); statusTimer = null; }
+            if (statusTimer) {
+                clearTimeout(statusTimer);
+                statusTimer = null;
+            }
             node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
         }
 
         /** Answer the HTTP request (if this node answers and nobody did yet). */
         function answer(msg, code, body) {
-            if (!node.respond) { return; }
+            if (!node.respond) return;
             const res = msg && msg.res && msg.res._res;
-            if (!res || res.headersSent || typeof res.status !== 'function') { return; }
+            if (!res || res.headersSent || typeof res.status !== 'function') return;
             try {
                 res.status(code).json(body);
             } catch (e) {
-                node.warn(`could not send the ${code} answer: ${e.message}`);
+                node.warn(t('api-auth-verify.warn.answerFailed', { code, reason: e.message }));
             }
+        }
+
+        function authOf(ok, reason) {
+            const c = node.configNode;
+            return { ok, reason, scheme: c.scheme, config: c.id, name: configLabel() };
         }
 
         // Show a config problem at once, not only on the first request.
         {
             const v = getVerifier();
-            if (v.error) { showProblem(v.error); } else { node.status({}); }
+            if (v.error) showProblem(v.error);
+            else node.status({});
         }
 
         node.on('input', function (msg, send, done) {
@@ -207,8 +213,7 @@ module.exports = function (RED) {
             }
             const req = msg.req;
             if (!req || typeof req !== 'object') {
-                const err = new Error('msg.req: missing; api-auth-verify must be wired directly after an http in node');
-                done(err);
+                done(new Error(t('api-auth-verify.errors.noReq')));
                 return;
             }
             const now = node.now();
@@ -219,7 +224,7 @@ module.exports = function (RED) {
                 // without checking it (no key is used up, nothing is learnt, nothing is held).
                 node.counts.refused++;
                 node.lastRefused = true;
-                msg.auth = { ok: false, reason: 'penalty', scheme: node.configNode.scheme, config: node.configNode.id, name: configLabel() };
+                msg.auth = authOf(false, 'penalty');
                 answer(msg, 429, TOO_MANY_BODY);
                 scheduleStatus();
                 send([null, msg]);
@@ -230,7 +235,7 @@ module.exports = function (RED) {
             try {
                 result = got.verifier.check(lowerCaseKeys(req.headers), plainObject(req.query), now, node.windowSecs * 1000);
             } catch (e) {
-                const err = new Error(`API credentials "${configLabel()}": verification failed: ${e && e.message ? e.message : e}`);
+                const err = new Error(t('api-auth-verify.errors.checkFailed', { name: configLabel(), reason: e && e.message ? e.message : e }));
                 showProblem(err);
                 answer(msg, 500, MISCONFIGURED_BODY);
                 done(err);
@@ -238,22 +243,22 @@ module.exports = function (RED) {
             }
             const ok = !!(result && result.ok);
             const reason = result && result.reason ? String(result.reason) : (ok ? 'ok' : 'mismatch');
-            const c = node.configNode;
             if (node.penalty) {
-                if (ok) { node.penalty.succeeded(addr); } else { node.penalty.failed(addr, now); }
+                if (ok) node.penalty.succeeded(addr);
+                else node.penalty.failed(addr, now);
             }
 
             const finish = function () {
                 if (ok) {
                     node.counts.accepted++;
                     node.lastRefused = false;
-                    msg.auth = { ok: true, scheme: c.scheme, config: c.id, name: configLabel(), reason: 'ok' };
+                    msg.auth = authOf(true, 'ok');
                     scheduleStatus();
                     send([msg, null]);
                 } else {
                     node.counts.refused++;
                     node.lastRefused = true;
-                    msg.auth = { ok: false, reason, scheme: c.scheme, config: c.id, name: configLabel() };
+                    msg.auth = authOf(false, reason);
                     answer(msg, 401, UNAUTHORIZED_BODY);
                     scheduleStatus();
                     send([null, msg]);
@@ -261,43 +266,47 @@ module.exports = function (RED) {
                 done();
             };
 
-            if (wait > 0) {
-                // Held back by the penalty. If the client goes away meanwhile, let go of it at
-                // once: its message (and body) is dropped, nothing is answered.
-                const entry = { msg, done, timer: null, gone: null };
-                const release = function () {
-                    pending.delete(entry);
-                    clearTimeout(entry.timer);
-                    const res = msg.res && msg.res._res;
-                    if (res && typeof res.removeListener === 'function') { res.removeListener('close', entry.gone); }
-                };
-                entry.gone = function () {
-                    const res = msg.res && msg.res._res;
-                    if (res && res.writableFinished) { return; }
-                    release();
-                    done();
-                };
-                entry.timer = setTimeout(function () { release(); finish(); }, wait);
-                const res = msg.res && msg.res._res;
-                if (res && typeof res.once === 'function') { res.once('close', entry.gone); }
-                pending.add(entry);
-            } else {
+            if (wait <= 0) {
                 finish();
+                return;
             }
+            // Held back by the penalty. If the client goes away meanwhile, let go of it at once:
+            // its message (and body) is dropped, nothing is answered.
+            const res = msg.res && msg.res._res;
+            const entry = { msg, done, timer: null, gone: null };
+            const release = function () {
+                pending.delete(entry);
+                clearTimeout(entry.timer);
+                if (res && typeof res.removeListener === 'function') res.removeListener('close', entry.gone);
+            };
+            entry.gone = function () {
+                if (res && res.writableFinished) return;
+                release();
+                done();
+            };
+            entry.timer = setTimeout(function () {
+                release();
+                finish();
+            }, wait);
+            if (res && typeof res.once === 'function') res.once('close', entry.gone);
+            pending.add(entry);
         });
 
         node.on('close', function (removed, closeDone) {
-            if (typeof removed === 'function') { closeDone = removed; }
-            if (statusTimer) { clearTimeout(statusTimer); statusTimer = null; }
+            if (typeof removed === 'function') closeDone = removed;
+            if (statusTimer) {
+                clearTimeout(statusTimer);
+                statusTimer = null;
+            }
             for (const entry of [...pending]) {
                 clearTimeout(entry.timer);
                 const res = entry.msg.res && entry.msg.res._res;
-                if (res && typeof res.removeListener === 'function') { res.removeListener('close', entry.gone); }
+                if (res && typeof res.removeListener === 'function') res.removeListener('close', entry.gone);
                 answer(entry.msg, 503, SHUTTING_DOWN_BODY);
                 entry.done();
             }
             pending.clear();
-            if (typeof closeDone === 'function') { closeDone(); }
+            if (typeof closeDone === 'function') closeDone();
         });
     }
 

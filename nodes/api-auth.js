@@ -19,20 +19,41 @@
 //   msg.url, msg.headers and msg.followRedirects as the flow gave them, the signed query
 //   parameters masked in msg.responseUrl, msg.redirectList and an error payload, and every
 //   known secret masked.
+//
+// The per-message work depends on how the scheme signs (the core says: cfg.kind): a static
+// scheme's headers were built once by the core and are copied; a fresh key (Tedee) is one call
+// into the core; an exchanged token's headers are built once per token. What a 401/403 is worth
+// (cfg.retry) and the server's words (cfg.refusal) come from the core too.
 
-const { appendQuery, removeQuery, serverWords, pathOf, maskQueryParams, maskDeep } = require('./lib/http');
+const { appendQuery, removeQuery, joinUrl, pathOf, maskQueryParams, maskDeep } = require('./lib/http');
+const i18n = require('./lib/i18n');
 
 const RESPONSE_LEFTOVERS = ['statusCode', 'responseUrl', 'redirectList', 'retry', 'responseCookies'];
-const TEDEE_RETRY_DELAY_MS = 500;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 const RESPONSE_MARK = 'x-node-red-request-node';
+// the core's configuration codes: the credentials node cannot be used as it is
+const CONFIG_CODES = new Set(['required', 'empty', 'control-char', 'non-ascii', 'unknown-value', 'bad-format', 'too-short', 'bad-type',
+    'not-supported', 'bad-url', 'bad-number', 'config', 'no-core']);
 
 function originOf(url) {
     try { return new URL(url).origin; } catch (_) { return null; }
 }
 
+function isAbsolute(url) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+}
+
+/** A body as text for the core (the http request node may have parsed it, or kept a Buffer). */
+function bodyText(payload) {
+    if (payload === undefined || payload === null) return '';
+    if (typeof payload === 'string') return payload;
+    if (Buffer.isBuffer(payload)) return payload.toString('utf8');
+    try { return JSON.stringify(payload); } catch (_) { return String(payload); }
+}
+
 module.exports = function (RED) {
+    const t = i18n(RED, 'api-auth');
     const STARTED = new Set();
     let startedListener = null;
 
@@ -46,65 +67,67 @@ module.exports = function (RED) {
         const timers = new Set();
         let lastStatus = '';
 
-        const setStatus = (fill, shape, text) => {
-            const key = fill + shape + text;
-            if (key === lastStatus) return;
-            lastStatus = key;
+        const setStatus = (fill, shape, key, vars) => {
+            const text = t(`api-auth.status.${key}`, vars);
+            const k = fill + shape + text;
+            if (k === lastStatus) return;
+            lastStatus = k;
             node.status({ fill, shape, text });
         };
         const okStatus = () => {
             if (!cfg) return;
-            if (cfg.exchange) {
-                const cur = cfg.currentToken();
-                setStatus(cur ? 'green' : 'grey', cur ? 'dot' : 'ring', cur ? 'ok' : cfg.scheme);
-            } else {
-                setStatus('green', 'dot', cfg.scheme);
-            }
+            const cur = cfg.exchange && cfg.currentToken();
+            if (cfg.exchange && !cur) setStatus('grey', 'ring', 'ready', { scheme: cfg.scheme });
+            else setStatus('green', 'dot', 'ok');
         };
+        /** The status for an error, chosen by its code (never by its text). */
         const failStatus = (err) => {
-            let reason = 'error';
             const code = err && err.code;
-            if (code === 'network') reason = /no answer|did not complete/.test(err.message) ? 'timeout' : 'unreachable';
-            else if (code === 'redirect') reason = 'redirect';
-            else if (code === 'too-large') reason = 'reply too large';
-            else if (code === 'msg') reason = 'bad msg';
-            else if (err && err.status) reason = 'HTTP ' + err.status;
-            else if (err && /environment variable/.test(err.message)) { setStatus('red', 'ring', 'env var unset'); return; }
-            setStatus('red', 'ring', 'failed: ' + reason);
+            if (code === 'env-unset') return setStatus('red', 'ring', 'envUnset');
+            if (CONFIG_CODES.has(code)) return setStatus('red', 'ring', 'config');
+            if (code === 'timeout') return setStatus('red', 'ring', 'timeout');
+            if (code === 'network') return setStatus('red', 'ring', 'unreachable');
+            if (code === 'redirect' || code === 'cross-origin') return setStatus('red', 'ring', 'redirect');
+            if (code === 'too-large') return setStatus('red', 'ring', 'tooLarge');
+            if (code === 'msg') return setStatus('red', 'ring', 'badMsg');
+            if (code === 'bad-reply') return setStatus('red', 'ring', 'badReply');
+            if (err && err.status) return setStatus('red', 'ring', 'http', { status: err.status });
+            return setStatus('red', 'ring', 'error');
         };
 
-        if (!cfg) {
-            setStatus('red', 'ring', 'no API credentials');
-        } else if (cfg.problem) {
-            if (/environment variable/.test(cfg.problem.message)) setStatus('red', 'ring', 'env var unset');
-            else setStatus('red', 'ring', 'failed: config');
-        } else {
-            okStatus();
-        }
+        if (!cfg) setStatus('red', 'ring', 'noConfig');
+        else if (cfg.problem) failStatus(cfg.problem);
+        else okStatus();
 
         let unsubscribe = null;
         if (cfg && cfg.onState) {
             unsubscribe = cfg.onState((state, err) => {
-                if (state === 'exchanging') setStatus('yellow', 'ring', 'exchanging…');
+                if (state === 'exchanging') setStatus('yellow', 'ring', 'exchanging');
                 else if (state === 'ok') setStatus('green', 'dot', 'ok');
                 else if (state === 'failed') failStatus(err);
             });
         }
 
-        // An http request node on output 1 with "Use authentication" on would overwrite our
-        // Authorization header; with a URL of its own it ignores msg.url (query placement).
+        // An http request node on output 1 with "Use authentication" on would overwrite an
+        // Authorization header this node sets; with a URL of its own it ignores msg.url (query
+        // placement). Checked once per deploy, named by label.
+        let wiringChecked = false;
         const checkWiring = () => {
-            if (!cfg) return;
+            if (!cfg || !cfg.signer || wiringChecked) return;
+            wiringChecked = true;
+            const ours = cfg.signer.headerNames().map((h) => h.toLowerCase());
             for (const id of wiresOut1) {
                 const w = RED.nodes.getNode(id);
                 if (!w || w.type !== 'http request') continue;
+                const label = w.name || t('api-auth.label.httpRequest');
                 const c = w.credentials || {};
-                if (c.user || c.password || (w.authType === 'bearer' && Object.keys(c).length)) {
-                    node.warn(`the http request node "${w.name || w.id}" wired to output 1 has "Use authentication" on: it will overwrite the Authorization header this node sets — turn it off`);
-                    setStatus('yellow', 'ring', 'http request: turn off "Use authentication"');
+                const useAuth = c.user || c.password || (w.authType === 'bearer' && Object.keys(c).length);
+                if (useAuth && ours.includes('authorization')) {
+                    node.warn(t('api-auth.warn.useAuthentication', { label }));
+                    setStatus('yellow', 'ring', 'useAuthentication');
                 }
-                if (w.url && cfg._coreConfig && cfg._coreConfig.placement === 'query') {
-                    node.warn(`the http request node "${w.name || w.id}" wired to output 1 has its own URL, so it ignores msg.url and the ${cfg.scheme} key this node adds to the query — leave its URL empty and set msg.url`);
+                if (w.url && cfg.queryNames.length) {
+                    node.warn(t('api-auth.warn.ownUrl', { label, scheme: cfg.scheme }));
                 }
             }
         };
@@ -115,38 +138,50 @@ module.exports = function (RED) {
             startedListener = () => { for (const fn of STARTED) { try { fn(); } catch (_) { /* a check must not break the deploy */ } } };
             RED.events.on('flows:started', startedListener);
         }
-        const immediate = setImmediate(checkWiring);
 
         const sleep = (ms) => new Promise((resolve) => {
-            const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
-            timers.add(t);
+            const timer = setTimeout(() => { timers.delete(timer); resolve(); }, ms);
+            timers.add(timer);
         });
+
+        /** The headers / query / extra headers for one request of marker `mk`. */
+        async function authFor(mk) {
+            switch (cfg.kind) {
+                case 'static':
+                    return cfg.staticAuth;
+                case 'fresh': {
+                    const key = cfg.signer.freshKey(Date.now());
+                    const p = cfg.freshPlace;
+                    return p.placement === 'query' ? { headers: {}, query: { [p.name]: key }, extra: {} } : { headers: { [p.name]: key }, query: {}, extra: {} };
+                }
+                default: {
+                    if (!cfg.currentToken()) setStatus('yellow', 'ring', 'exchanging');
+                    const token = await cfg.getToken();
+                    const cur = cfg.currentToken();
+                    mk.gen = cur && cur.token === token ? cur.gen : 0;
+                    return cfg.tokenAuth(token);
+                }
+            }
+        }
 
         /** Put the auth on msg (headers/url) for the current hop of marker `mk`. */
         async function decorate(msg, mk) {
-            let token;
-            if (cfg.exchange) {
-                const busy = !cfg.currentToken();
-                if (busy) setStatus('yellow', 'ring', 'exchanging…');
-                token = await cfg.getToken();
-                const cur = cfg.currentToken();
-                mk.gen = cur && cur.token === token ? cur.gen : 0;
-            }
-            const built = cfg.signer.build(Date.now(), token);
+            const built = await authFor(mk);
             const headers = Object.assign({}, mk.saved.headers || {});
-            for (const name of Object.keys(built.headers || {})) {
-                const lower = name.toLowerCase();
-                for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) delete headers[k];
-                headers[name] = built.headers[name];
+            for (const part of [built.extra, built.headers]) {
+                for (const name in part) {
+                    const lower = name.toLowerCase();
+                    for (const k in headers) if (k.toLowerCase() === lower) delete headers[k];
+                    headers[name] = part[name];
+                }
             }
-            const query = built.query || {};
-            if (Object.keys(query).length) {
+            if (Object.keys(built.query).length) {
                 if (typeof mk.url !== 'string' || !mk.url) {
-                    const err = new Error(`${cfg.title}: the ${cfg.scheme} key goes in the query string, so msg.url must be set before this node (leave the http request node's URL empty)`);
+                    const err = new Error(`${cfg.title}: ${t('api-auth.errors.queryNeedsUrl', { scheme: cfg.scheme })}`);
                     err.code = 'msg';
                     throw err;
                 }
-                msg.url = appendQuery(mk.url, query);
+                msg.url = appendQuery(mk.url, built.query);
             } else if (mk.url !== undefined) {
                 msg.url = mk.url;
             }
@@ -183,7 +218,7 @@ module.exports = function (RED) {
             // a network error: the http request node put the full (signed) URL in the payload; a
             // server may quote what it got (an error body echoing the header): no known secret
             // stays in the payload
-            msg.payload = maskDeep(msg.payload, typeof msg.statusCode !== 'number' ? scrubText : (t) => cfg.redact(t));
+            msg.payload = maskDeep(msg.payload, typeof msg.statusCode !== 'number' ? scrubText : (x) => cfg.redact(x));
             delete msg._apiAuth;
         }
 
@@ -194,26 +229,25 @@ module.exports = function (RED) {
             for (const k of RESPONSE_LEFTOVERS) delete msg[k];
         }
 
+        /** An error for a message that leaves now: scrubbed, status set, through done(err). */
+        function fail(msg, done, text, props) {
+            const err = new Error(cfg.redact(`${cfg.title}: ${text}`));
+            Object.assign(err, props);
+            scrub(msg);
+            failStatus(err);
+            done(err);
+        }
+
         /** A 3xx came back: follow it to the same origin with a fresh signature, else refuse. */
         async function redirect(msg, mk, status, send, done) {
             const location = msg.headers && msg.headers.location;
-            let target = null;
+            let target;
             try { target = new URL(String(location), mk.url).href; } catch (_) { target = null; }
             const from = originOf(mk.url);
             const to = target && originOf(target);
-            const fail = (text, code) => {
-                const err = new Error(cfg.redact(`${cfg.title}: ${text}`));
-                err.status = status;
-                err.code = code;
-                scrub(msg);
-                setStatus('red', 'ring', 'failed: redirect');
-                done(err);
-            };
-            if (!to) return fail(`HTTP ${status} redirect without a usable Location — not followed`, 'redirect');
-            if (to !== from) {
-                return fail(`HTTP ${status} redirect from ${from} to ${to} not followed: the credentials are for ${from} only (set the URL to the final address, or msg.followRedirects = false to receive the redirect)`, 'cross-origin');
-            }
-            if (mk.redirects >= MAX_REDIRECTS) return fail(`more than ${MAX_REDIRECTS} redirects — not followed further`, 'redirect');
+            if (!to) return fail(msg, done, t('api-auth.errors.redirectNoLocation', { status }), { status, code: 'redirect' });
+            if (to !== from) return fail(msg, done, t('api-auth.errors.crossOrigin', { status, from, to }), { status, code: 'cross-origin' });
+            if (mk.redirects >= MAX_REDIRECTS) return fail(msg, done, t('api-auth.errors.tooManyRedirects', { max: MAX_REDIRECTS }), { status, code: 'redirect' });
             mk.redirects += 1;
             mk.url = removeQuery(target, cfg.queryNames);
             let payload = mk.saved.payload;
@@ -227,19 +261,24 @@ module.exports = function (RED) {
             done();
         }
 
-        function refusal(msg, mk) {
-            const words = scrubText(serverWords(msg.payload));
-            const where = mk.url ? ' from ' + (mk.method ? String(mk.method).toUpperCase() + ' ' : '') + pathOf(mk.url) : '';
-            const retried = mk.attempt > 1 ? (cfg.exchange ? ' (also after a fresh token)' : ' (also with a fresh key)') : '';
-            const text = `${cfg.title}: the server refused the credentials: HTTP ${msg.statusCode}${where}${words ? ' — ' + words : ''}${retried}`;
-            const err = new Error(cfg.redact(text));
-            err.status = Number(msg.statusCode);
-            return err;
+        /** A second 401/403 (or one not worth a retry): the server's own words, via done(err). */
+        function refused(msg, mk, status, done) {
+            const words = scrubText(cfg.refusal(bodyText(msg.payload)));
+            const where = mk.url ? (mk.method ? String(mk.method).toUpperCase() + ' ' : '') + pathOf(mk.url) : '';
+            const text = [
+                t('api-auth.errors.refused', { status }),
+                where && t('api-auth.errors.from', { where }),
+                words && '— ' + words,
+                mk.attempt > 1 && t(cfg.exchange ? 'api-auth.errors.afterFreshToken' : 'api-auth.errors.afterFreshKey'),
+            ].filter(Boolean).join(' ');
+            fail(msg, done, text, { status, code: 'refused' });
         }
 
         async function handle(msg, send, done) {
             if (!cfg) {
-                done(new Error('api-auth: no API credentials (api-auth-config) node is selected'));
+                const err = new Error(t('api-auth.errors.noConfig'));
+                err.code = 'no-config';
+                done(err);
                 return;
             }
             const mk = msg._apiAuth;
@@ -251,10 +290,10 @@ module.exports = function (RED) {
                     return;
                 }
                 if (status === 401 || status === 403) {
-                    const retryable = cfg.exchange || cfg.scheme === 'tedee';
-                    if (mk.attempt === 1 && retryable && !cfg.problem) {
-                        if (cfg.exchange) cfg.invalidateGen(mk.gen);
-                        else await sleep(TEDEE_RETRY_DELAY_MS); // tedee: a fresh key, 0.5 s later like the official client
+                    const retry = cfg.retry || {};
+                    if (mk.attempt === 1 && retry.fresh && !cfg.problem) {
+                        if (retry.fresh === 'token') cfg.invalidateGen(mk.gen);
+                        if (retry.delayMs) await sleep(retry.delayMs); // Tedee: a fresh key, later, like the official client
                         resetRequest(msg, mk, mk.saved.payload);
                         mk.attempt = 2;
                         await decorate(msg, mk);
@@ -262,14 +301,11 @@ module.exports = function (RED) {
                         done();
                         return;
                     }
-                    const err = refusal(msg, mk);
-                    scrub(msg);
-                    setStatus('red', 'ring', 'failed: HTTP ' + status);
-                    done(err);
+                    refused(msg, mk, status, done);
                     return;
                 }
                 scrub(msg);
-                if (typeof msg.statusCode === 'number' && lastStatus.startsWith('redring')) okStatus();
+                if (typeof msg.statusCode === 'number' && lastStatus.includes('red')) okStatus();
                 send([null, msg]);
                 done();
                 return;
@@ -281,15 +317,18 @@ module.exports = function (RED) {
                 return;
             }
             let reqHeaders = msg.headers;
-            if (!reqHeaders || typeof reqHeaders !== 'object' || Object.prototype.hasOwnProperty.call(reqHeaders, 'x-node-red-request-node')) {
+            if (!reqHeaders || typeof reqHeaders !== 'object' || Object.prototype.hasOwnProperty.call(reqHeaders, RESPONSE_MARK)) {
                 reqHeaders = {};
             }
+            // a relative msg.url names a path under the credentials' Base URL
+            let url = msg.url;
+            if (typeof url === 'string' && url && !isAbsolute(url) && cfg.baseUrl) url = joinUrl(cfg.baseUrl, url);
             const marker = {
                 node: node.id,
                 attempt: 1,
                 gen: 0,
                 redirects: 0,
-                url: msg.url,
+                url,
                 method: msg.method,
                 saved: { payload: msg.payload, headers: Object.assign({}, reqHeaders), url: msg.url, method: msg.method, followRedirects: msg.followRedirects },
             };
@@ -317,8 +356,7 @@ module.exports = function (RED) {
                 RED.events.removeListener('flows:started', startedListener);
                 startedListener = null;
             }
-            clearImmediate(immediate);
-            for (const t of timers) clearTimeout(t);
+            for (const timer of timers) clearTimeout(timer);
             timers.clear();
             if (unsubscribe) unsubscribe();
         });

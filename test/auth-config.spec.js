@@ -79,7 +79,8 @@ describe('auth: config node, env vars, message hygiene, Test endpoint', function
         assert.strictEqual(r.msg.statusCode, 200);
         const out = seen[0];
         const jwt = out.headers.Authorization.slice('Bearer '.length);
-        const { headers, ...rest } = out;
+        const rest = Object.assign({}, out);
+        delete rest.headers;
         const text = JSON.stringify(rest);
         assert.ok(!text.includes(jwt), 'the JWT is only in the header');
         assert.ok(!text.includes(token), 'the access token is nowhere');
@@ -93,14 +94,22 @@ describe('auth: config node, env vars, message hygiene, Test endpoint', function
         assert.ok(!('followRedirects' in r.msg));
     });
 
-    it('warns when the wired http request node has "Use authentication" on', async function () {
-        fake = await tedee.start({ token: TOKEN });
-        const flow = rt.loopFlow({ props: { scheme: 'tedee' }, creds: { token: TOKEN }, httpProps: { authType: 'bearer' } });
+    it('warns once, by label, when the wired http request node has "Use authentication" on and the scheme sets Authorization', async function () {
+        const flow = rt.loopFlow({ props: { scheme: 'timetagger', mode: 'bearer' }, creds: { token: TOKEN }, httpProps: { authType: 'bearer' } });
         flow.credentials.http = { password: 'overwrites-it' };
-        const { auth } = await rt.load(flow);
+        let { auth } = await rt.load(flow);
         await new Promise((r) => setTimeout(r, 50));
-        const warned = auth.warn.getCalls().map((c) => String(c.args[0]));
-        assert.ok(warned.some((w) => /Use authentication/.test(w)), JSON.stringify(warned));
+        let warned = auth.warn.getCalls().map((c) => String(c.args[0])).filter((w) => /Use authentication/.test(w));
+        assert.equal(warned.length, 1, JSON.stringify(warned));
+        assert.match(warned[0], /the http request node "http" wired to output 1/);
+        await rt.unload();
+        // Tedee sets api_token, not Authorization: nothing to warn about
+        const tflow = rt.loopFlow({ props: { scheme: 'tedee' }, creds: { token: TOKEN }, httpProps: { authType: 'bearer' } });
+        tflow.credentials.http = { password: 'overwrites-it' };
+        ({ auth } = await rt.load(tflow));
+        await new Promise((r) => setTimeout(r, 50));
+        warned = auth.warn.getCalls().map((c) => String(c.args[0])).filter((w) => /Use authentication/.test(w));
+        assert.deepEqual(warned, []);
     });
 
     describe('Test endpoint', function () {

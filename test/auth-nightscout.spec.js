@@ -100,6 +100,7 @@ describe('auth: nightscout', function () {
         let r = await rt.request({ url: `${fake.url}/api/v3/entries`, method: 'GET' });
         assert.strictEqual(r.msg.statusCode, 200);
         r = await rt.request({ url: `${fake.url}/api/v3/entries`, method: 'GET' });
+        assert.strictEqual(r.msg.statusCode, 200);
         assert.strictEqual(fake.stats.exchanges, 1, 'still fresh: no new exchange');
         await sleep(2100);
         r = await rt.request({ url: `${fake.url}/api/v3/entries`, method: 'GET' });

@@ -103,6 +103,7 @@ describe('auth: timbr', function () {
         fake = await timbr.start({ salt });
         await rt.load(exchangeFlow(fake, { salt }));
         let r = await rt.request({ url: `${fake.url}/timbr/api/ontologies`, method: 'GET' });
+        assert.strictEqual(r.msg.statusCode, 200);
         fake.revokeAll();
         r = await rt.request({ url: `${fake.url}/timbr/api/query/demo`, method: 'POST', payload: { query: 'SELECT 2' }, headers: { 'X-Trace': 'abc' } });
         assert.strictEqual(r.msg.statusCode, 200, JSON.stringify(r.msg.payload));

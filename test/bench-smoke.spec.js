@@ -31,7 +31,7 @@ describe('bench (smoke)', function () {
 
     it('ns per call for every figure and peer, with ratios', function () {
         const rows = {
-            'tedee key (Signer.tedeeKey)': ['nodeCryptoNs', 'cryptoJsNs'],
+            'tedee key (Signer.freshKey)': ['nodeCryptoNs', 'cryptoJsNs'],
             'tedee key (tedeeApiKey)': ['nodeCryptoNs', 'cryptoJsNs'],
             'nightscout secret hash': ['nodeCryptoNs', 'cryptoJsNs'],
             'timbr fernet bearer': ['nodeCryptoNs', 'cryptoJsNs', 'npmFernetNs'],

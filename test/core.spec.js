@@ -63,78 +63,185 @@ describe('core (WASM) from Node', function () {
         });
     });
 
-    describe('buildAuth: the table of CORE_API.md', function () {
+    describe('the table: every API, mode and field, for the editor and the config node', function () {
+        it('lists the APIs in order with their modes, fields, kinds and defaults', function () {
+            const table = core.schemeTable();
+            assert.deepStrictEqual(table.map((a) => a.id), ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'header']);
+            const timbr = table.find((a) => a.id === 'timbr');
+            assert.deepStrictEqual(timbr.modes.map((m) => [m.id, m.exchange, m.fields]), [
+                ['token', false, ['token']],
+                ['exchange', true, ['username', 'password', 'salt', 'keyMode', 'plaintextMode']],
+            ]);
+            assert.strictEqual(timbr.fields.password.kind, 'secret');
+            assert.strictEqual(timbr.fields.username.kind, 'name');
+            assert.ok(timbr.fields.username.credential && timbr.fields.salt.credential && !timbr.fields.keyMode.credential);
+            assert.deepStrictEqual(timbr.fields.keyMode.choices.map((c) => c[0]), ['key', 'md5', 'sha256']);
+            assert.strictEqual(timbr.fields.keyMode.default, 'key');
+            for (const api of table) {
+                assert.ok(api.label && api.baseUrl.startsWith('http'), api.id);
+                for (const m of api.modes) for (const f of m.fields) assert.ok(api.fields[f], `${api.id}.${f}`);
+            }
+        });
+    });
+
+    describe('Signer: what each scheme adds (the table of CORE_API.md)', function () {
+        const json = { 'Content-Type': 'application/json' };
         const cases = [
-            [{ scheme: 'timetagger', token: 'tt' }, { authtoken: 'tt' }, {}],
-            [{ scheme: 'timetagger', mode: 'bearer', token: 'tt' }, { Authorization: 'Bearer tt' }, {}],
-            [{ scheme: 'timbr', token: 'tk_1' }, { 'x-api-key': 'tk_1', 'Content-Type': 'application/json' }, {}],
-            [{ scheme: 'nightscout', secret: NS_SECRET }, { 'api-secret': NS_SHA1 }, {}],
-            [{ scheme: 'nightscout', mode: 'token', token: 'reader-0123456789abcdef' }, { 'api-secret': 'reader-0123456789abcdef' }, {}],
-            [{ scheme: 'nightscout', mode: 'token', placement: 'query', token: 'reader-0123456789abcdef' }, {}, { token: 'reader-0123456789abcdef' }],
-            [{ scheme: 'tedee', token: TEDEE_TOKEN }, { api_token: TEDEE_KEY }, {}],
-            [{ scheme: 'tedee', placement: 'query', token: TEDEE_TOKEN }, {}, { api_token: TEDEE_KEY }],
-            [{ scheme: 'tedee', mode: 'plain', token: TEDEE_TOKEN }, { api_token: TEDEE_TOKEN }, {}],
-            [{ scheme: 'tedee', mode: 'plain', placement: 'query', token: TEDEE_TOKEN }, {}, { api_token: TEDEE_TOKEN }],
-            [{ scheme: 'header', token: 'abc' }, { Authorization: 'abc' }, {}],
-            [{ scheme: 'header', headerName: 'X-Key', prefix: 'Bearer ', token: 'abc' }, { 'X-Key': 'Bearer abc' }, {}],
-            [{ scheme: 'header', placement: 'query', token: 'abc' }, {}, { api_key: 'abc' }],
-            [{ scheme: 'header', placement: 'query', queryName: 'k', prefix: 'p:', token: 'abc' }, {}, { k: 'p%3Aabc' }],
+            [{ scheme: 'timetagger', token: 'tt' }, { authtoken: 'tt' }, {}, {}],
+            [{ scheme: 'timetagger', mode: 'bearer', token: 'tt' }, { Authorization: 'Bearer tt' }, {}, {}],
+            [{ scheme: 'timbr', token: 'tk_1' }, { 'x-api-key': 'tk_1' }, {}, json],
+            [{ scheme: 'nightscout', secret: NS_SECRET }, { 'api-secret': NS_SHA1 }, {}, {}],
+            [{ scheme: 'nightscout', mode: 'token', token: 'reader-0123456789abcdef' }, { 'api-secret': 'reader-0123456789abcdef' }, {}, {}],
+            [{ scheme: 'nightscout', mode: 'token', placement: 'query', token: 'reader-0123456789abcdef' }, {}, { token: 'reader-0123456789abcdef' }, {}],
+            [{ scheme: 'tedee', token: TEDEE_TOKEN }, { api_token: TEDEE_KEY }, {}, {}],
+            [{ scheme: 'tedee', placement: 'query', token: TEDEE_TOKEN }, {}, { api_token: TEDEE_KEY }, {}],
+            [{ scheme: 'tedee', mode: 'plain', token: TEDEE_TOKEN }, { api_token: TEDEE_TOKEN }, {}, {}],
+            [{ scheme: 'tedee', mode: 'plain', placement: 'query', token: TEDEE_TOKEN }, {}, { api_token: TEDEE_TOKEN }, {}],
+            [{ scheme: 'header', token: 'abc' }, { Authorization: 'abc' }, {}, {}],
+            [{ scheme: 'header', headerName: 'X-Key', prefix: 'Bearer ', token: 'abc' }, { 'X-Key': 'Bearer abc' }, {}, {}],
+            [{ scheme: 'header', placement: 'query', token: 'abc' }, {}, { api_key: 'abc' }, {}],
+            [{ scheme: 'header', placement: 'query', queryName: 'k', prefix: 'p:', token: 'abc' }, {}, { k: 'p%3Aabc' }, {}],
             // query values come back percent-encoded (encodeURIComponent), so a token cannot add parameters
-            [{ scheme: 'header', placement: 'query', token: 'a&admin=1#x' }, {}, { api_key: 'a%26admin%3D1%23x' }],
+            [{ scheme: 'header', placement: 'query', token: 'a&admin=1#x' }, {}, { api_key: 'a%26admin%3D1%23x' }, {}],
         ];
-        for (const [config, headers, query] of cases) {
+        for (const [config, headers, query, extra] of cases) {
             it(`${config.scheme} ${config.mode || ''} ${config.placement || ''}`, function () {
-                assert.deepStrictEqual(core.buildAuth(config, TEDEE_MS), { headers, query });
+                assert.deepStrictEqual(core.buildAuth(config, TEDEE_MS), { headers, query, extra });
                 const s = new core.Signer(config);
                 try {
-                    assert.deepStrictEqual(s.build(TEDEE_MS), { headers, query });
+                    assert.deepStrictEqual(s.build(TEDEE_MS), { headers, query, extra });
                     assert.strictEqual(s.needsExchange(), false);
+                    if (s.kind === 'static') assert.deepStrictEqual(s.staticAuth(), { headers, query, extra });
+                    else {
+                        assert.strictEqual(s.kind, 'fresh');
+                        assert.strictEqual(s.staticAuth(), null);
+                        assert.deepStrictEqual(s.freshPlace(), { placement: config.placement || 'header', name: 'api_token' });
+                        assert.strictEqual(s.freshKey(TEDEE_MS), TEDEE_KEY);
+                    }
+                    assert.deepStrictEqual(s.queryNames(), Object.keys(query));
                 } finally { s.free(); }
             });
         }
 
         it('an Actyx token goes raw in the query (the server does not percent-decode), and only if it is base64', function () {
-            const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0', placement: 'query' };
-            assert.deepStrictEqual(core.buildAuth(ax, 0, 'AAAAXaZn+/Y3Jl=='), { headers: {}, query: { access_token: 'AAAAXaZn+/Y3Jl==' } });
-            assert.strictEqual(throwsField(() => core.buildAuth(ax, 0, 'tk_x&y=1'), 'exchangedToken').message,
-                'exchangedToken: is not base64, so it cannot go raw in the query');
+            const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0', placement: 'query', baseUrl: 'http://ax' };
+            assert.deepStrictEqual(core.buildAuth(ax, 0, 'AAAAXaZn+/Y3Jl=='), { headers: {}, query: { access_token: 'AAAAXaZn+/Y3Jl==' }, extra: {} });
+            const e = throwsField(() => core.buildAuth(ax, 0, 'tk_x&y=1'), 'exchangedToken');
+            assert.strictEqual(e.message, 'exchangedToken: is not base64, so it cannot go raw in the query');
+            assert.strictEqual(e.code, 'bad-format');
         });
 
-        it('exchange schemes need the exchanged token', function () {
-            const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0' };
+        it('exchange schemes sign with the exchanged token', function () {
+            const ax = { scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0', baseUrl: 'http://ax' };
             const configs = [
-                [{ scheme: 'timbr', mode: 'exchange', username: 'admin', password: 'secret', salt: FERNET_KEY }, { 'x-api-key': 'tk_x', 'Content-Type': 'application/json' }, {}],
-                [{ scheme: 'nightscout', mode: 'jwt', token: 'reader-0123456789abcdef' }, { Authorization: 'Bearer tk_x' }, {}],
+                [{ scheme: 'timbr', mode: 'exchange', username: 'admin', password: 'secret', salt: FERNET_KEY, baseUrl: 'http://t' }, { 'x-api-key': 'tk_x' }, { 'Content-Type': 'application/json' }],
+                [{ scheme: 'nightscout', mode: 'jwt', token: 'reader-0123456789abcdef', baseUrl: 'http://ns' }, { Authorization: 'Bearer tk_x' }, {}],
                 [ax, { Authorization: 'Bearer tk_x' }, {}],
             ];
-            for (const [config, headers, query] of configs) {
-                assert.strictEqual(throwsField(() => core.buildAuth(config, 0), 'token').message, 'token: no exchanged token yet');
-                assert.deepStrictEqual(core.buildAuth(config, 0, 'tk_x'), { headers, query });
+            for (const [config, headers, extra] of configs) {
+                const e = throwsField(() => core.buildAuth(config, 0), 'token');
+                assert.strictEqual(e.code, 'no-token');
+                assert.deepStrictEqual(core.buildAuth(config, 0, 'tk_x'), { headers, query: {}, extra });
                 const s = new core.Signer(config);
                 assert.strictEqual(s.needsExchange(), true);
-                assert.deepStrictEqual(s.build(0, 'tk_x'), { headers, query });
+                assert.strictEqual(s.kind, 'exchange');
+                assert.deepStrictEqual(s.tokenAuth('tk_x'), { headers, query: {}, extra });
+                assert.deepStrictEqual(s.retry(), { fresh: 'token', delayMs: 0 });
                 throwsField(() => s.build(0, null), 'token');
-                throwsField(() => s.build(0, 'bad\r\ntoken'), 'exchangedToken');
+                throwsField(() => s.tokenAuth('bad\r\ntoken'), 'exchangedToken');
                 s.free();
             }
         });
 
-        it('bad configurations name the field and never show the secret', function () {
-            throwsField(() => core.buildAuth(null, 0), 'config');
-            throwsField(() => core.buildAuth({}, 0), 'scheme');
-            throwsField(() => core.buildAuth({ scheme: 'kerberos' }, 0), 'scheme');
-            throwsField(() => core.buildAuth({ scheme: 'timetagger' }, 0), 'token');
-            throwsField(() => core.buildAuth({ scheme: 'timetagger', token: 5 }, 0), 'token');
-            throwsField(() => core.buildAuth({ scheme: 'timetagger', mode: 'basic', token: 't' }, 0), 'mode');
-            throwsField(() => core.buildAuth({ scheme: 'tedee', placement: 'cookie', token: 't' }, 0), 'placement');
-            throwsField(() => core.buildAuth({ scheme: 'header', headerName: 'Bad Name', token: 't' }, 0), 'headerName');
-            throwsField(() => core.buildAuth({ scheme: 'timetagger', token: 'verysecrettoken\nx' }, 0), 'token', 'verysecrettoken');
+        it('bad configurations name the field and a stable code, and never show the secret', function () {
+            const code = (fn, field, c, secret) => assert.strictEqual(throwsField(fn, field, secret).code, c);
+            code(() => core.buildAuth(null, 0), 'config', 'bad-type');
+            code(() => core.buildAuth({}, 0), 'scheme', 'required');
+            code(() => core.buildAuth({ scheme: 'kerberos' }, 0), 'scheme', 'unknown-value');
+            code(() => core.buildAuth({ scheme: 'timetagger' }, 0), 'token', 'required');
+            code(() => core.buildAuth({ scheme: 'timetagger', token: 5 }, 0), 'token', 'bad-type');
+            code(() => core.buildAuth({ scheme: 'timetagger', mode: 'basic', token: 't' }, 0), 'mode', 'unknown-value');
+            // nothing is rewritten to a default: a wrong case is an unknown value too
+            code(() => core.buildAuth({ scheme: 'tedee', mode: 'Plain', token: 't' }, 0), 'mode', 'unknown-value');
+            code(() => core.buildAuth({ scheme: 'timbr', mode: 'exchange', keyMode: 'MD5', username: 'u', password: 'p', salt: 's', baseUrl: 'http://t' }, 0), 'keyMode', 'unknown-value');
+            code(() => core.buildAuth({ scheme: 'tedee', placement: 'cookie', token: 't' }, 0), 'placement', 'unknown-value');
+            code(() => core.buildAuth({ scheme: 'header', headerName: 'Bad Name', token: 't' }, 0), 'headerName', 'bad-format');
+            code(() => core.buildAuth({ scheme: 'timetagger', token: 'verysecrettoken\nx' }, 0), 'token', 'control-char', 'verysecrettoken');
             const e = throwsField(() => core.buildAuth({ scheme: 'nightscout', secret: ' 12345678 ' }, 0), 'secret', '12345678');
             assert.strictEqual(e.message, 'secret: API_SECRET must be at least 12 characters after trimming (got 8)');
-            const k = throwsField(() => core.buildAuth({ scheme: 'timbr', mode: 'exchange', username: 'u', password: 'p', salt: 'not-a-fernet-key-salt' }, 0), 'salt', 'not-a-fernet-key-salt');
+            assert.strictEqual(e.code, 'too-short');
+            const k = throwsField(() => core.buildAuth({ scheme: 'timbr', mode: 'exchange', username: 'u', password: 'p', salt: 'not-a-fernet-key-salt', baseUrl: 'http://t' }, 0), 'salt', 'not-a-fernet-key-salt');
             assert.strictEqual(k.message, 'salt: not a Fernet key (expected 44 url-safe base64 characters decoding to 32 bytes)');
-            throwsField(() => core.buildAuth({ scheme: 'actyx', appId: 'com.acme.app', displayName: 'A', appVersion: '1' }, 0), 'appId');
-            throwsField(() => core.buildAuth({ scheme: 'actyx', appId: 'com.example.app', displayName: 'A' }, 0), 'appVersion');
+            code(() => core.buildAuth({ scheme: 'actyx', appId: 'com.acme.app', baseUrl: 'http://a' }, 0), 'appId', 'bad-format');
+            code(() => core.buildAuth({ scheme: 'actyx', appId: 'com.example.app' }, 0), 'baseUrl', 'required');
+        });
+    });
+
+    describe('Signer: exchanges described as data, replies read by the core', function () {
+        it('Nightscout: GET the exchange path, a JWT renewed 5 min before exp; refusals coded', function () {
+            const s = new core.Signer({ scheme: 'nightscout', mode: 'jwt', token: 'a b/c', baseUrl: 'http://ns' });
+            assert.deepStrictEqual(s.exchangeRequest(0), { method: 'GET', path: '/api/v2/authorization/request/a%20b%2Fc', headers: {}, carried: [] });
+            const token = jwt({ accessToken: 'x', iat: 1700000000, exp: 1700028800 });
+            assert.deepStrictEqual(s.exchangeReply(200, JSON.stringify({ token, iat: 1700000000, exp: 1700028800 }), 0),
+                { token, refreshAtMs: 1700028800000 - 300000, summary: 'JWT valid 28800 s', carried: [] });
+            const e = throwsField(() => s.exchangeReply(401, '{"status":401,"message":"Unauthorized","description":"Invalid/Missing"}', 0), 'reply');
+            assert.strictEqual(e.code, 'refused');
+            assert.match(e.message, /HTTP 401 Unauthorized: Invalid\/Missing/);
+            assert.strictEqual(throwsField(() => s.exchangeReply(503, 'busy', 0), 'reply').code, 'server-error');
+            assert.strictEqual(throwsField(() => s.exchangeReply(200, '<html>Bad gateway</html>', 0), 'reply').code, 'bad-reply');
+            assert.strictEqual(throwsField(() => s.exchangeReply(200, '{"token":"opaque"}', 0), 'token').code, 'bad-reply');
+            throwsField(() => s.exchangeReply(99, '{}', 0), 'status');
+            assert.deepStrictEqual(s.check(), { method: 'GET', path: '/api/v1/verifyauth' });
+            assert.deepStrictEqual(s.checkReply(200, '{"message":{"message":"OK","canRead":true,"canWrite":false}}'), { ok: true, message: 'authorized; canRead: true, canWrite: false' });
+            s.free();
+        });
+
+        it('Timbr: POST get_token with a fresh Fernet bearer (carried, to be masked); data as list, string or object', function () {
+            const s = new core.Signer({ scheme: 'timbr', mode: 'exchange', username: 'admin', password: 'secret', salt: FERNET_KEY, baseUrl: 'http://t' });
+            const r = s.exchangeRequest(1700000000000);
+            assert.strictEqual(r.method, 'POST');
+            assert.strictEqual(r.path, '/timbr/api/get_token');
+            assert.strictEqual(r.headers['Content-Type'], 'application/json');
+            assert.strictEqual(r.headers.Authorization, 'Bearer ' + r.carried[0]);
+            assert.strictEqual(core.fernetDecrypt(FERNET_KEY, r.carried[0], 60, 1700000001), 'YWRtaW46c2VjcmV0');
+            for (const body of ['{"status":"success","data":["tk_abc"]}', '{"status":"success","data":"tk_abc"}', '{"status":"success","data":{"token":"tk_abc"}}']) {
+                assert.strictEqual(s.exchangeReply(200, body, 0).token, 'tk_abc');
+            }
+            assert.strictEqual(s.exchangeReply(200, '{"data":["tk_abc"]}', 0).refreshAtMs, undefined);
+            const e = throwsField(() => s.exchangeReply(200, '{"status":"error","data":"User is locked"}', 0), 'reply');
+            assert.strictEqual(e.code, 'refused');
+            assert.match(e.message, /User is locked/);
+            for (const bad of ['', '<html></html>', '{}', '[]', '{"data":[]}', 'null']) throwsField(() => s.exchangeReply(200, bad, 0), 'reply');
+            assert.deepStrictEqual(s.check(), { exchange: true });
+            s.free();
+        });
+
+        it('Actyx: POST the checked manifest, renewed 60 s before created + validity', function () {
+            const s = new core.Signer({ scheme: 'actyx', appId: 'com.example.app', displayName: 'App', appVersion: '1.0.0', baseUrl: 'http://ax' });
+            const r = s.exchangeRequest(0);
+            assert.deepStrictEqual(JSON.parse(r.body), { appId: 'com.example.app', displayName: 'App', version: '1.0.0' });
+            const info = core.actyxTokenInfo(ACTYX_SAMPLE);
+            assert.deepStrictEqual(s.exchangeReply(200, JSON.stringify({ token: ACTYX_SAMPLE }), 0),
+                { token: ACTYX_SAMPLE, refreshAtMs: info.expiresMs - 60000, summary: 'token exchange OK (appId com.example.app, mode trial, valid 86400 s)', carried: [] });
+            const e = throwsField(() => s.exchangeReply(400, '{"code":"ERR_MANIFEST_INVALID","message":"Invalid manifest."}', 0), 'reply');
+            assert.strictEqual(e.code, 'refused');
+            assert.match(e.message, /ERR_MANIFEST_INVALID: Invalid manifest\./);
+            s.free();
+        });
+
+        it('retry policy, refusal words and hints come from the scheme', function () {
+            const tt = new core.Signer({ scheme: 'timetagger', token: 'tt' });
+            assert.deepStrictEqual(tt.retry(), { fresh: null, delayMs: 0 });
+            assert.strictEqual(tt.refusal('401 unauthorized: The apitoken is revoked (seed does not match)'), '401 unauthorized: The apitoken is revoked (seed does not match)');
+            const td = new core.Signer({ scheme: 'tedee', token: TEDEE_TOKEN });
+            assert.deepStrictEqual(td.retry(), { fresh: 'key', delayMs: 500 });
+            assert.strictEqual(td.refusal('{"error-description":"Invalid token"}'), 'Invalid token');
+            const ns = new core.Signer({ scheme: 'nightscout', secret: ' ' + NS_SECRET });
+            assert.match(ns.refusal('{"message":"Unauthorized"}'), /^Unauthorized \(API_SECRET had white space around it/);
+            assert.deepStrictEqual(ns.derived().slice(0, 1), [NS_SHA1]);
+            for (const x of [tt, td, ns]) x.free();
+            assert.strictEqual(core.serverWords('{"code":"ERR_TOKEN_EXPIRED","message":"Token expired"}'), 'ERR_TOKEN_EXPIRED: Token expired');
+            assert.strictEqual(core.serverWords(undefined), '');
         });
     });
 
@@ -142,31 +249,31 @@ describe('core (WASM) from Node', function () {
         it('keeps Tedee keys fresh per call and validates nowMs', function () {
             const s = new core.Signer({ scheme: 'tedee', token: ` ${TEDEE_TOKEN}\t` });
             assert.deepStrictEqual(s.warnings(), ['token: surrounding whitespace was removed']);
-            assert.strictEqual(s.tedeeKey(TEDEE_MS), TEDEE_KEY);
-            assert.notStrictEqual(s.tedeeKey(TEDEE_MS + 1), TEDEE_KEY);
-            assert.ok(s.tedeeKey(TEDEE_MS + 1).endsWith(String(TEDEE_MS + 1)));
+            assert.strictEqual(s.freshKey(TEDEE_MS), TEDEE_KEY);
+            assert.notStrictEqual(s.freshKey(TEDEE_MS + 1), TEDEE_KEY);
+            assert.ok(s.freshKey(TEDEE_MS + 1).endsWith(String(TEDEE_MS + 1)));
             for (const bad of [NaN, Infinity, -1, 1.5, 2 ** 53, undefined, 'soon']) {
-                throwsField(() => s.tedeeKey(bad), 'nowMs');
+                throwsField(() => s.freshKey(bad), 'nowMs');
             }
-            assert.strictEqual(s.tedeeKey(TEDEE_MS), TEDEE_KEY);
+            assert.strictEqual(s.freshKey(TEDEE_MS), TEDEE_KEY);
             s.free();
         });
 
-        it('tedeeKey is only for tedee; warnings are empty for clean secrets', function () {
+        it('freshKey is only for schemes that make one; warnings are empty for clean secrets', function () {
             const s = new core.Signer({ scheme: 'timetagger', token: 'tt' });
             assert.deepStrictEqual(s.warnings(), []);
-            throwsField(() => s.tedeeKey(0), 'scheme');
+            assert.strictEqual(throwsField(() => s.freshKey(0), 'scheme').code, 'not-supported');
             s.free();
         });
 
         it('10 000 tedee keys from one signer are all distinct and correct', function () {
             const s = new core.Signer({ scheme: 'tedee', token: TEDEE_TOKEN });
             const seen = new Set();
-            for (let i = 0; i < 10000; i++) seen.add(s.tedeeKey(TEDEE_MS + i));
+            for (let i = 0; i < 10000; i++) seen.add(s.freshKey(TEDEE_MS + i));
             assert.strictEqual(seen.size, 10000);
             const crypto = require('node:crypto');
             const ms = TEDEE_MS + 1234;
-            assert.strictEqual(s.tedeeKey(ms), crypto.createHash('sha256').update(TEDEE_TOKEN + ms).digest('hex') + ms);
+            assert.strictEqual(s.freshKey(ms), crypto.createHash('sha256').update(TEDEE_TOKEN + ms).digest('hex') + ms);
             s.free();
         });
     });
@@ -184,24 +291,10 @@ describe('core (WASM) from Node', function () {
             throwsField(() => core.nightscoutSecretHash('shortsecret'), 'secret', 'shortsecret');
         });
 
-        it('nightscoutAccessToken and nightscoutExchangePath', function () {
+        it('nightscoutAccessToken: what the server issues', function () {
             const t = core.nightscoutAccessToken(NS_SECRET, '5f0000000000000000000001', 'Node-RED reader');
             assert.strictEqual(t, 'noderedrea-ecaba170b88208db');
-            assert.strictEqual(core.nightscoutExchangePath(t), '/api/v2/authorization/request/noderedrea-ecaba170b88208db');
             throwsField(() => core.nightscoutAccessToken(NS_SECRET, 'not hex', 'x'), 'subjectIdHex');
-            throwsField(() => core.nightscoutExchangePath(''), 'accessToken');
-        });
-
-        it('nightscoutParseJwtReply: exp/iat from the body, else from the JWT', function () {
-            const token = jwt({ accessToken: 'x', iat: 1700000000, exp: 1700028800 });
-            assert.deepStrictEqual(core.nightscoutParseJwtReply(JSON.stringify({ token, sub: 'reader', iat: 1700000001, exp: 1700028801 })),
-                { token, iat: 1700000001, exp: 1700028801 });
-            assert.deepStrictEqual(core.nightscoutParseJwtReply(JSON.stringify({ token })), { token, iat: 1700000000, exp: 1700028800 });
-            const e = throwsField(() => core.nightscoutParseJwtReply('{"status":401,"message":"Unauthorized","description":"Invalid/Missing"}'), 'body');
-            assert.match(e.message, /Unauthorized/);
-            throwsField(() => core.nightscoutParseJwtReply('<html>Bad gateway</html>'), 'body');
-            throwsField(() => core.nightscoutParseJwtReply(''), 'body');
-            throwsField(() => core.nightscoutParseJwtReply('{"token":"opaque"}'), 'token'); // not a JWT
         });
 
         it('jwtExpiry reads the payload; garbage is a clear error', function () {
@@ -269,44 +362,17 @@ describe('core (WASM) from Node', function () {
             throwsField(() => core.timbrBearer('nope', 0), 'credentials');
             throwsField(() => core.timbrBearer({ username: 'a', password: 'b', salt: FERNET_KEY, plaintextMode: 'hex' }, 0), 'plaintextMode');
         });
-
-        it('timbrParseTokenReply: list, string, object; server errors carry the message', function () {
-            assert.strictEqual(core.timbrParseTokenReply('{"status":"success","data":["tk_abc"]}'), 'tk_abc');
-            assert.strictEqual(core.timbrParseTokenReply('{"status":"success","data":"tk_abc"}'), 'tk_abc');
-            assert.strictEqual(core.timbrParseTokenReply('{"status":"success","data":{"token":"tk_abc"}}'), 'tk_abc');
-            const e = throwsField(() => core.timbrParseTokenReply('{"status":"error","data":"User is locked"}'), 'body');
-            assert.match(e.message, /User is locked/);
-            for (const bad of ['', '<html></html>', '{}', '[]', '{"data":[]}', 'null']) throwsField(() => core.timbrParseTokenReply(bad), 'body');
-        });
     });
 
     describe('Actyx', function () {
-        it('actyxValidateManifest: the request body, or an error naming the field', function () {
-            assert.deepStrictEqual(JSON.parse(core.actyxValidateManifest({ appId: 'com.example.app', displayName: 'App', version: '1.0.0' })),
-                { appId: 'com.example.app', displayName: 'App', version: '1.0.0' });
-            assert.deepStrictEqual(JSON.parse(core.actyxValidateManifest({ appId: 'com.acme.app', displayName: 'App', appVersion: '2', signature: 'c2ln' })),
-                { appId: 'com.acme.app', displayName: 'App', version: '2', signature: 'c2ln' });
-            const e = throwsField(() => core.actyxValidateManifest({ appId: 'com.acme.app', displayName: 'A', version: '1' }), 'appId');
-            assert.match(e.message, /Trial app id needs to start with 'com\.example\.'/);
-            throwsField(() => core.actyxValidateManifest({ appId: 'Com.Example.App', displayName: 'A', version: '1', signature: 's' }), 'appId');
-            throwsField(() => core.actyxValidateManifest({ appId: 'com.example.a', displayName: '', version: '1' }), 'displayName');
-            throwsField(() => core.actyxValidateManifest({ appId: 'com.example.a', displayName: 'A' }), 'version');
-            throwsField(() => core.actyxValidateManifest({ appId: 'com.example.a', displayName: 'A', appVersion: ' ' }), 'appVersion');
-            throwsField(() => core.actyxValidateManifest(null), 'manifest');
-        });
-
-        it('actyxTokenInfo / actyxParseTokenReply decode the seed sample', function () {
+        it('actyxTokenInfo decodes the seed sample', function () {
             const info = core.actyxTokenInfo(ACTYX_SAMPLE);
             assert.deepStrictEqual(info, {
                 created: 1620822548954578, validity: 86400, expiresMs: 1620822548954 + 86400000,
                 appId: 'com.example.app', appMode: 'trial', cycles: 0, appVersion: '1.0.0',
             });
-            const r = core.actyxParseTokenReply(JSON.stringify({ token: ACTYX_SAMPLE }));
-            assert.deepStrictEqual(r, { token: ACTYX_SAMPLE, created: info.created, validity: 86400, expiresMs: info.expiresMs, appId: 'com.example.app', appMode: 'trial' });
             throwsField(() => core.actyxTokenInfo('bm9wZQ=='), 'token');
             throwsField(() => core.actyxTokenInfo(ACTYX_SAMPLE.slice(0, 40)), 'token');
-            const e = throwsField(() => core.actyxParseTokenReply('{"code":"ERR_BAD_REQUEST","message":"Invalid request."}'), 'body');
-            assert.match(e.message, /ERR_BAD_REQUEST/);
         });
     });
 
@@ -361,9 +427,13 @@ describe('core (WASM) from Node', function () {
             const hq = new core.Verifier({ scheme: 'header', placement: 'query', queryName: 'key', prefix: 'K-', token: 'abc' }, 10);
             assert.strictEqual(hq.check({}, { key: 'K-abc' }, 0, 0).reason, 'ok');
             assert.strictEqual(hq.check({ key: 'K-abc' }, {}, 0, 0).reason, 'missing');
-            throwsField(() => new core.Verifier({ scheme: 'actyx', appId: 'com.example.a', displayName: 'a', appVersion: '1' }, 10), 'scheme');
-            throwsField(() => new core.Verifier({ scheme: 'nightscout', mode: 'jwt', token: 't' }, 10), 'mode');
-            throwsField(() => new core.Verifier({ scheme: 'timbr', mode: 'exchange', username: 'u', password: 'p', salt: FERNET_KEY }, 10), 'mode');
+            for (const c of [
+                { scheme: 'actyx', appId: 'com.example.a', displayName: 'a', appVersion: '1', baseUrl: 'http://a' },
+                { scheme: 'nightscout', mode: 'jwt', token: 't', baseUrl: 'http://n' },
+                { scheme: 'timbr', mode: 'exchange', username: 'u', password: 'p', salt: FERNET_KEY, baseUrl: 'http://t' },
+            ]) {
+                assert.strictEqual(throwsField(() => new core.Verifier(c, 10), 'mode').code, 'not-supported');
+            }
             for (const x of [tt, ns, nt, hq]) x.free();
         });
     });
@@ -373,8 +443,7 @@ describe('core (WASM) from Node', function () {
         for (const a of junk) {
             for (const b of junk) {
                 for (const f of [core.buildAuth, core.tedeeApiKey, core.fernetDecrypt, core.fernetEncrypt, core.timbrFernetKey,
-                    core.timbrBearer, core.timbrParseTokenReply, core.jwtExpiry, core.actyxTokenInfo, core.actyxParseTokenReply,
-                    core.actyxValidateManifest, core.nightscoutParseJwtReply, core.nightscoutSecretHash, core.nightscoutAccessToken,
+                    core.timbrBearer, core.jwtExpiry, core.actyxTokenInfo, core.nightscoutSecretHash, core.nightscoutAccessToken,
                     core.cleanSecret, core.verifyApiSecret, core.constantTimeEq]) {
                     try { f(a, b, a); } catch (e) {
                         assert.ok(!(e instanceof WebAssembly.RuntimeError), `${f.name}(${a}, ${b}) panicked: ${e.message}`);

@@ -17,14 +17,15 @@ const fs = require('node:fs');
 const path = require('node:path');
 const nr = require('./support/nodered-process');
 const tedeeFake = require('./fakes/tedee');
-const settings = require('../nodes/lib/settings');
+const TABLE = require('../pkg/api_auth_core.js').schemeTable();
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, 'artifacts');
 const DOCS_IMAGES = path.join(__dirname, '..', 'docs', 'images');
 
-// Which rows of the config dialog each scheme / mode must show (ISSUE 3 + docs/CORE_API.md).
-// Credentials rows are cross-checked against the runtime's own list (nodes/lib/settings.js).
+// Which rows of the config dialog each scheme / mode must show (docs/CORE_API.md), written out
+// here; the options and the credential rows are cross-checked against the core's table (which the
+// runtime registers and the editor is built from).
 const COMMON = ['baseUrl', 'timeout'];
 const EXPECTED = {
     'timetagger/authtoken': ['mode', 'token'],
@@ -37,8 +38,8 @@ const EXPECTED = {
     'tedee/encrypted': ['mode', 'token', 'placement'],
     'tedee/plain': ['mode', 'token', 'placement'],
     'actyx/exchange': ['appId', 'displayName', 'appVersion', 'signature', 'placement'],
-    'header//header': ['token', 'placement', 'prefix', 'headerName'],
-    'header//query': ['token', 'placement', 'prefix', 'queryName'],
+    'header/token/header': ['token', 'placement', 'prefix', 'headerName'],
+    'header/token/query': ['token', 'placement', 'prefix', 'queryName'],
 };
 const ALL_ROWS = ['mode', 'placement', 'baseUrl', 'token', 'secret', 'username', 'password', 'salt', 'keyMode',
     'plaintextMode', 'headerName', 'prefix', 'queryName', 'appId', 'displayName', 'appVersion', 'signature', 'timeout'];
@@ -228,12 +229,13 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         await snap('config-dialog-new');
 
         const schemes = await page.locator('#node-config-input-scheme option').evaluateAll((os) => os.map((o) => o.value));
-        assert.deepStrictEqual(schemes, settings.SCHEMES, 'the API select offers other schemes than the runtime knows');
+        assert.deepStrictEqual(schemes, TABLE.map((a) => a.id), 'the API select offers other schemes than the core knows');
 
-        for (const scheme of settings.SCHEMES) {
+        for (const api of TABLE) {
+            const scheme = api.id;
             await page.selectOption('#node-config-input-scheme', scheme);
             const modes = await page.locator('#node-config-input-mode option').evaluateAll((os) => os.map((o) => o.value));
-            const want = settings.MODES[scheme].filter(Boolean);
+            const want = api.modes.map((m) => m.id);
             assert.deepStrictEqual(modes, want, `${scheme}: mode options`);
             for (const mode of want.length ? want : ['']) {
                 if (want.length > 1) await page.selectOption('#node-config-input-mode', mode);
@@ -246,7 +248,8 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
                     const shown = await visibleRows();
                     assert.deepStrictEqual(shown, expected, `${key}: visible rows`);
                     const creds = shown.filter((r) => CREDENTIAL_ROWS.includes(r)).sort();
-                    assert.deepStrictEqual(creds, settings.credentialsFor(scheme, mode).slice().sort(), `${key}: the dialog asks for other secrets than the runtime uses`);
+                    const wanted = api.modes.find((m) => m.id === mode).fields.filter((f) => api.fields[f].credential).sort();
+                    assert.deepStrictEqual(creds, wanted, `${key}: the dialog asks for other secrets than the core uses`);
                     for (const r of creds.filter((c) => c !== 'username')) {
                         assert.strictEqual(await page.locator(`#node-config-input-${r}`).getAttribute('type'), 'password', `${key}: ${r} is not a password input`);
                     }

@@ -278,7 +278,7 @@ for (const target of TARGETS) {
                         try {
                             m = await listen.waitFor((d) => (d.id === response.id && listen.messages.filter((x) => x.id === response.id).indexOf(d) >= seen) || d.id === errorDbg.id, 20000);
                         } catch (e) {
-                            throw new Error(`${f} / inject "${inj.name}": ${e.message}\n${red.logs().slice(-2000)}`);
+                            throw new Error(`${f} / inject "${inj.name}": ${e.message}\n${red.logs().slice(-2000)}`, { cause: e });
                         }
                         assert.strictEqual(m.id, response.id, `${f} / inject "${inj.name}" ended in the Catch node: ${m.msg}`);
                         const msg = JSON.parse(m.msg);

@@ -130,7 +130,7 @@ describe('api-auth-verify: the replay memory stays bounded', function () {
         let checked = 0;
         const deadline = Date.now() + 3500;
         const CONCURRENCY = 16;
-        let codes = { 200: 0, other: 0 };
+        const codes = { 200: 0, other: 0 };
         async function worker() {
             while (Date.now() < deadline && sent.length < 20000) {
                 const ms = Math.max(Date.now(), last + 1); // unique per key

@@ -1,6 +1,8 @@
 'use strict';
-// Small HTTP helpers shared by the exchanges and the Test endpoint: one fetch with a timeout, no
-// redirects and a size limit, the server's own words from an error body, and redaction of secrets.
+// Small HTTP helpers shared by the exchange runner, the Test endpoint and the auth node: one fetch
+// with a timeout, no redirects and a size limit, URL joining and query handling, and masking of
+// secrets in every encoding. (The server's own words are read by the core: core.serverWords.)
+// Texts go through `t` (nodes/lib/i18n.js, keys in locales/en-US/api-auth-config.json).
 
 const MAX_WORDS = 200;
 
@@ -31,40 +33,6 @@ function pathOf(url) {
 function truncate(s, n = MAX_WORDS) {
     s = String(s).replace(/\s+/g, ' ').trim();
     return s.length > n ? s.slice(0, n - 1) + '…' : s;
-}
-
-/**
- * The server's own words from an error body (text, Buffer or parsed object):
- * Actyx {code, message} → "ERR_TOKEN_EXPIRED: …"; Tedee {"error-description"}; Timbr
- * {status:"error", data}; Nightscout {message, description} → "Unauthorized: Invalid/Missing";
- * TimeTagger text/plain "401 unauthorized: …"; anything else: the text, truncated.
- */
-function serverWords(body) {
-    if (body === undefined || body === null) return '';
-    let obj = body;
-    if (Buffer.isBuffer(body)) body = body.toString('utf8');
-    if (typeof body === 'string') {
-        const t = body.trim();
-        if (!t) return '';
-        try { obj = JSON.parse(t); } catch (_) { return truncate(t); }
-    }
-    if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
-        const parts = [];
-        const add = (v) => {
-            if (v === undefined || v === null || v === '') return;
-            const s = typeof v === 'string' ? v : JSON.stringify(v);
-            if (!parts.includes(s)) parts.push(s);
-        };
-        if (obj.code && typeof obj.code === 'string') add(obj.code);
-        if (obj['error-description']) add(obj['error-description']);
-        if (obj.error && typeof obj.error === 'string') add(obj.error);
-        if (obj.error_description) add(obj.error_description);
-        if (obj.message !== undefined && typeof obj.message !== 'object') add(obj.message);
-        if (obj.description) add(obj.description);
-        if (obj.status === 'error' && obj.data !== undefined) add(obj.data);
-        if (parts.length) return truncate(parts.join(': '));
-    }
-    return truncate(typeof obj === 'string' ? obj : JSON.stringify(obj));
 }
 
 /**
@@ -159,28 +127,24 @@ function errorCode(err) {
 }
 
 /**
- * Words for a network failure. `stage` 'connect': before a status line arrived; 'body': while
- * reading the reply.
+ * Words for a network failure, and whether it was a timeout. `stage` 'connect': before a status
+ * line arrived; 'body': while reading the reply.
  */
-function describeNetworkError(err, timeoutMs, stage = 'connect') {
+function describeNetworkError(err, timeoutMs, stage, t) {
     const secs = Math.round(timeoutMs / 100) / 10;
+    const e = (key, vars) => t(`api-auth-config.network.${key}`, vars);
     if (err && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-        return stage === 'body'
-            ? `the reply did not complete within ${secs} s (the config node's timeout)`
-            : `no answer within ${secs} s (the config node's timeout)`;
+        return { timeout: true, text: stage === 'body' ? e('bodyTimeout', { secs }) : e('timeout', { secs }) };
     }
     const cause = err && err.cause;
     const code = errorCode(err);
-    if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED) — is the server running?';
-    if (code && SOCKET_CLOSED.has(code)) {
-        return stage === 'body'
-            ? `the connection was closed in the middle of the reply (${code})`
-            : `the server closed the connection without answering (${code})`;
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host name (${code})`;
-    if (code) return `cannot reach the server (${code})`;
-    if (cause && cause.message) return `cannot reach the server (${truncate(cause.message, 120)})`;
-    return `cannot reach the server (${truncate((err && err.message) || String(err), 120)})`;
+    let text;
+    if (code === 'ECONNREFUSED') text = e('refused');
+    else if (code && SOCKET_CLOSED.has(code)) text = stage === 'body' ? e('closedMidReply', { code }) : e('closed', { code });
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = e('dns', { code });
+    else if (code) text = e('other', { what: code });
+    else text = e('other', { what: truncate((cause && cause.message) || (err && err.message) || String(err), 120) });
+    return { timeout: false, text };
 }
 
 /** Where a redirect points, for an error message: the path on the same server, else origin + path; never the query. */
@@ -221,38 +185,35 @@ async function readLimited(res, max) {
 
 /**
  * fetch with a timeout (connect, headers AND body), no redirects and a 1 MB reply limit;
- * resolves { status, text, headers, prefix }.
- * Network failures reject with an HttpError { code: 'network' } whose message starts with
- * `${label}: ${what} ${METHOD} ${path}: ` — the path only, never the query. A redirect rejects
- * with { status: 3xx, code: 'redirect' }, a reply over the limit with { code: 'too-large' }.
+ * resolves { status, text, headers, prefix }. Failures reject with an HttpError whose message
+ * starts with `${label}: ${what} ${METHOD} ${path}: ` (the path only, never the query) and whose
+ * code is 'network' | 'timeout' (no answer), 'redirect' (a 3xx: not followed) or 'too-large'.
  */
-async function fetchText({ method = 'GET', url, headers, body, timeoutMs = 10000, label, what, maxBytes = MAX_REPLY_BYTES }) {
+async function fetchText({ method = 'GET', url, headers, body, timeoutMs = 10000, label, what, maxBytes = MAX_REPLY_BYTES, t }) {
     const prefix = `${label}: ${what ? what + ' ' : ''}${method} ${pathOf(url)}`;
+    const fail = (err, stage, status) => {
+        const d = describeNetworkError(err, timeoutMs, stage, t);
+        return new HttpError(`${prefix}: ${d.text}`, { code: d.timeout ? 'timeout' : 'network', status });
+    };
     let res;
     try {
-        res = await fetch(url, {
-            method,
-            headers,
-            body,
-            redirect: 'manual',
-            signal: AbortSignal.timeout(timeoutMs),
-        });
+        res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-        throw new HttpError(`${prefix}: ${describeNetworkError(err, timeoutMs, 'connect')}`, { code: 'network' });
+        throw fail(err, 'connect');
     }
     if (res.status >= 300 && res.status < 400) {
         try { if (res.body) await res.body.cancel(); } catch (_) { /* ignore */ }
-        throw new HttpError(`${prefix}: HTTP ${res.status} redirect to ${redirectTarget(res.headers.get('location'), url)} (redirects are not followed: set the base URL to the final address)`,
+        throw new HttpError(`${prefix}: ${t('api-auth-config.network.redirect', { status: res.status, to: redirectTarget(res.headers.get('location'), url) })}`,
             { code: 'redirect', status: res.status });
     }
     let r;
     try {
         r = await readLimited(res, maxBytes);
     } catch (err) {
-        throw new HttpError(`${prefix}: ${describeNetworkError(err, timeoutMs, 'body')}`, { code: 'network', status: res.status });
+        throw fail(err, 'body', res.status);
     }
     if (r.tooLarge) {
-        throw new HttpError(`${prefix}: the reply is larger than ${Math.round(maxBytes / 1048576 * 10) / 10} MB (HTTP ${res.status}) — is the base URL the API?`,
+        throw new HttpError(`${prefix}: ${t('api-auth-config.network.tooLarge', { mb: Math.round(maxBytes / 1048576 * 10) / 10, status: res.status })}`,
             { code: 'too-large', status: res.status });
     }
     return { status: res.status, text: r.text, headers: res.headers, prefix };
@@ -285,6 +246,6 @@ function removeQuery(url, names) {
 }
 
 module.exports = {
-    appendQuery, removeQuery, HttpError, joinUrl, pathOf, truncate, serverWords, redact, encodedForms, maskQueryParams, maskDeep, fetchText,
+    appendQuery, removeQuery, HttpError, joinUrl, pathOf, truncate, redact, encodedForms, maskQueryParams, maskDeep, fetchText,
     describeNetworkError, MAX_REPLY_BYTES,
 };

@@ -1,44 +1,9 @@
 'use strict';
-// Turn the config node's properties + credentials into the core's scheme configuration
-// (docs/CORE_API.md), taking only what the chosen scheme and mode need, and find unset
-// `${ENV_VAR}` references. Shared by the config node and its Test endpoint.
-
-const SCHEMES = ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'header'];
-const MODES = {
-    timetagger: ['authtoken', 'bearer'],
-    timbr: ['token', 'exchange'],
-    nightscout: ['secret', 'token', 'jwt'],
-    tedee: ['encrypted', 'plain'],
-    actyx: ['exchange'],
-    header: [''],
-};
-const EXCHANGE = { timbr: 'exchange', nightscout: 'jwt', actyx: 'exchange' };
-const PLACEMENT = { nightscout: true, tedee: true, actyx: true, header: true };
-
-const CREDENTIAL_NAMES = ['token', 'secret', 'username', 'password', 'salt'];
-
-/** Which credentials a scheme/mode needs. */
-function credentialsFor(scheme, mode) {
-    switch (scheme) {
-        case 'timetagger': return ['token'];
-        case 'timbr': return mode === 'exchange' ? ['username', 'password', 'salt'] : ['token'];
-        case 'nightscout': return mode === 'secret' ? ['secret'] : ['token'];
-        case 'tedee': return ['token'];
-        case 'actyx': return [];
-        case 'header': return ['token'];
-        default: return [];
-    }
-}
-
-function isExchange(scheme, mode) {
-    return EXCHANGE[scheme] !== undefined && EXCHANGE[scheme] === mode;
-}
-
-/** The mode actually used: the given one if valid for the scheme, else the scheme's default. */
-function modeOf(scheme, mode) {
-    const list = MODES[scheme] || [''];
-    return list.includes(mode) ? mode : list[0];
-}
+// The config node's properties + credentials → the core's configuration, passed through as given:
+// the core checks every value and refuses an unknown one with an error naming the field and the
+// allowed values (JavaScript never substitutes a default). What only JavaScript can do is done
+// here: `${ENV_VAR}` references (an unset one is reported), the base URL's shape, the timeout.
+// Which names exist, and which are credentials, comes from the core's table.
 
 const ENV_RE = /^\$\{(\S+)\}$/;
 const ENV_RE_OLD = /^\$\((\S+)\)$/;
@@ -50,104 +15,63 @@ function envRef(v) {
     return m ? m[1] : null;
 }
 
-function trimStr(v) {
-    return typeof v === 'string' ? v.trim() : (v === undefined || v === null ? '' : String(v));
+/** The names a configuration may carry for `api` (all its modes' fields) and which are credentials. */
+function fieldsOf(api) {
+    return api ? Object.entries(api.fields).map(([name, f]) => ({ name, credential: f.credential })) : [];
 }
 
 /**
- * Build { coreConfig, scheme, mode, baseUrl, timeoutMs, secrets, problems[] } from the node's
- * properties `n` and credentials `creds`. `env`:
+ * Build { coreConfig, scheme, baseUrl, timeoutMs, secrets, problems[] } from the node's properties
+ * `n` and credentials `creds`. `env`:
  * - false (a deployed node): Node-RED already replaced the set `${X}` at deploy, so any `${X}`
  *   still present is an unset variable;
  * - 'resolve' (Test endpoint, a deployed node's saved Base URL): `${X}` is replaced from process.env;
  * - 'refuse' (Test endpoint, any other URL): `${X}` is not resolved, it is an error.
+ * `t` gives the texts; problems are { field, code, message }.
  */
-function buildSettings(n, creds, env) {
+function buildSettings(table, n, creds, env, t) {
     creds = creds || {};
     const problems = [];
-    const scheme = SCHEMES.includes(n.scheme) ? n.scheme : null;
-    if (!scheme) {
-        problems.push(`scheme: must be one of ${SCHEMES.join(', ')} (got ${JSON.stringify(n.scheme)})`);
-        return { problems, secrets: [] };
-    }
-    const mode = modeOf(scheme, n.mode);
+    const problem = (field, code, key, vars) => problems.push({ field, code, message: `${field}: ${t(key, vars)}` });
     const value = (field, v) => {
-        let s = v;
-        const ref = envRef(s);
-        if (ref) {
-            if (env === 'refuse') {
-                problems.push(`${field}: \${${ref}} is only resolved for the saved Base URL of a deployed API credentials node — deploy first`);
-                return undefined;
-            }
-            if (env === 'resolve' && process.env[ref] !== undefined) s = process.env[ref];
-            else { problems.push(`${field}: environment variable \${${ref}} is not set`); return undefined; }
-        }
-        return s;
+        const ref = envRef(v);
+        if (!ref) return v;
+        if (env === 'refuse') problem(field, 'env-refused', 'api-auth-config.errors.envRefused', { ref });
+        else if (env === 'resolve' && process.env[ref] !== undefined) return process.env[ref];
+        else problem(field, 'env-unset', 'api-auth-config.errors.envUnset', { ref });
+        return undefined;
     };
-    const cfg = { scheme, mode };
+    const api = table.find((a) => a.id === n.scheme);
+    const coreConfig = {};
+    for (const k of ['scheme', 'mode']) {
+        if (typeof n[k] === 'string' && n[k] !== '') coreConfig[k] = n[k];
+    }
     const secrets = [];
-    for (const name of credentialsFor(scheme, mode)) {
-        const v = value(name, creds[name]);
+    for (const { name, credential } of fieldsOf(api)) {
+        const raw = credential ? creds[name] : n[name];
+        if (raw === undefined || raw === null) continue;
+        const v = value(name, typeof raw === 'string' ? raw : String(raw));
         if (v === undefined) continue;
-        if (v === undefined || v === null || v === '') {
-            problems.push(`${name}: is empty — enter it, or write \${ENV_VAR} to read it from the environment`);
-            continue;
-        }
-        cfg[name] = String(v);
-        if (name !== 'username') secrets.push(String(v), String(v).trim());
+        coreConfig[name] = v;
+        if (credential && name !== 'username') secrets.push(v, v.trim());
     }
-    if (PLACEMENT[scheme]) cfg.placement = n.placement === 'query' ? 'query' : 'header';
-    if (scheme === 'header') {
-        cfg.headerName = value('headerName', trimStr(n.headerName) || 'Authorization');
-        cfg.prefix = value('prefix', typeof n.prefix === 'string' ? n.prefix : '') ;
-        cfg.queryName = value('queryName', trimStr(n.queryName) || 'api_key');
-    }
-    if (scheme === 'timbr' && mode === 'exchange') {
-        cfg.keyMode = ['key', 'md5', 'sha256'].includes(n.keyMode) ? n.keyMode : 'key';
-        cfg.plaintextMode = ['base64', 'plain'].includes(n.plaintextMode) ? n.plaintextMode : 'base64';
-    }
-    if (scheme === 'actyx') {
-        cfg.appId = value('appId', trimStr(n.appId));
-        cfg.displayName = value('displayName', trimStr(n.displayName));
-        cfg.appVersion = value('appVersion', trimStr(n.appVersion));
-        const sig = value('signature', trimStr(n.signature));
-        if (sig) cfg.signature = sig;
-    }
-    let baseUrl = value('baseUrl', trimStr(n.baseUrl));
+    let baseUrl = typeof n.baseUrl === 'string' ? value('baseUrl', n.baseUrl.trim()) : undefined;
     if (baseUrl) {
-        try {
-            const u = new URL(baseUrl);
-            if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('x');
-        } catch (_) {
-            problems.push(`baseUrl: not an http(s) URL (${JSON.stringify(baseUrl.slice(0, 80))})`);
+        let ok;
+        try { ok = ['http:', 'https:'].includes(new URL(baseUrl).protocol); } catch (_) { ok = false; }
+        if (!ok) {
+            problem('baseUrl', 'bad-url', 'api-auth-config.errors.badUrl', { url: JSON.stringify(baseUrl.slice(0, 80)) });
             baseUrl = undefined;
         }
     }
-    if (baseUrl) cfg.baseUrl = baseUrl;
-    const exchange = isExchange(scheme, mode);
-    if (exchange && !baseUrl && !problems.some((p) => p.startsWith('baseUrl'))) {
-        problems.push('baseUrl: is required for the token exchange (e.g. ' + exampleBase(scheme) + ')');
-    }
+    if (baseUrl) coreConfig.baseUrl = baseUrl;
     let timeout = Number(n.timeout);
     if (n.timeout === undefined || n.timeout === '' || n.timeout === null) timeout = 10;
     if (!Number.isFinite(timeout) || timeout <= 0) {
-        problems.push(`timeout: must be a positive number of seconds (got ${JSON.stringify(n.timeout)})`);
+        problem('timeout', 'bad-number', 'api-auth-config.errors.badTimeout', { value: JSON.stringify(n.timeout) });
         timeout = 10;
     }
-    return { coreConfig: cfg, scheme, mode, exchange, baseUrl, timeoutMs: Math.round(timeout * 1000), secrets, problems };
+    return { coreConfig, scheme: n.scheme, baseUrl, timeoutMs: Math.round(timeout * 1000), secrets, problems };
 }
 
-function exampleBase(scheme) {
-    return {
-        timetagger: 'http://127.0.0.1:8080/timetagger/api/v2',
-        timbr: 'https://timbr.example.com',
-        nightscout: 'https://my-nightscout.example.com',
-        tedee: 'http://192.168.1.25/v1.0',
-        actyx: 'http://localhost:4454',
-        header: 'https://api.example.com',
-    }[scheme];
-}
-
-module.exports = {
-    SCHEMES, MODES, CREDENTIAL_NAMES, credentialsFor, isExchange, modeOf, envRef, buildSettings, exampleBase,
-};
+module.exports = { envRef, fieldsOf, buildSettings };

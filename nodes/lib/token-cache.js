@@ -2,27 +2,25 @@
 // One single-flight token cache, shared by every exchange (Timbr get_token, Nightscout JWT,
 // Actyx auth). One instance per config node; tokens live in memory only.
 //
-//   const cache = new TokenCache({ exchange, maxMarginMs, cooldownMs, now, onState });
+//   const cache = new TokenCache({ exchange, cooldownMs, now, onState });
 //   await cache.get()         // cached token, or the result of ONE exchange shared by all callers
 //   await cache.get(true)     // drop the current token first (unless an exchange is running)
 //   cache.invalidate(token)   // drop `token` only if it is still the current one
 //   cache.peek()              // { token, gen } or null — never triggers an exchange
 //
-// `exchange()` resolves { token, expiresAtMs?, lifetimeMs? } or rejects with an Error; an error
-// carrying `status` 400, 401 or 403 means "these credentials are refused": it is remembered for
-// `cooldownMs` and every caller in that time gets the same error at once, so a wrong secret
-// never hammers the server (Nightscout adds 5 s to the next request for each failed try).
-// Network errors and 5xx are not remembered: the next message tries again.
+// `exchange()` resolves { token, refreshAtMs? } (when to exchange again: the core decides, from
+// the reply, with the scheme's margin) or rejects with an Error; an error with code 'refused'
+// (the core's verdict: these credentials are refused) is remembered for `cooldownMs` and every
+// caller in that time gets the same error at once, so a wrong secret never hammers the server
+// (Nightscout adds 5 s to the next request for each failed try). Network errors, 5xx and odd
+// replies are not remembered: the next message tries again.
 
 const DEFAULT_COOLDOWN_MS = 30000;
-// Answers to an exchange that repeating it cannot change (bad credentials / bad manifest).
-const REFUSED = new Set([400, 401, 403]);
 
 class TokenCache {
     constructor(opts) {
         if (!opts || typeof opts.exchange !== 'function') throw new Error('TokenCache: exchange function required');
         this._exchange = opts.exchange;
-        this._maxMarginMs = opts.maxMarginMs === undefined ? 5 * 60 * 1000 : opts.maxMarginMs;
         this._cooldownMs = opts.cooldownMs === undefined ? DEFAULT_COOLDOWN_MS : opts.cooldownMs;
         this._now = opts.now || Date.now;
         this._onState = opts.onState || (() => {});
@@ -31,14 +29,6 @@ class TokenCache {
         this._failure = null; // { err, untilMs }
         this._gen = 0;
         this.exchanges = 0; // how many exchanges were started (for status and tests)
-    }
-
-    /** How long before `expiresAtMs` to renew: maxMargin, or 10% of the lifetime if shorter. */
-    marginFor(lifetimeMs) {
-        if (typeof lifetimeMs === 'number' && lifetimeMs > 0) {
-            return Math.min(this._maxMarginMs, Math.floor(lifetimeMs / 10));
-        }
-        return this._maxMarginMs;
     }
 
     _fresh() {
@@ -64,16 +54,13 @@ class TokenCache {
                     throw new Error('token exchange returned no token');
                 }
                 this._gen += 1;
-                let refreshAtMs;
-                if (typeof res.expiresAtMs === 'number' && Number.isFinite(res.expiresAtMs)) {
-                    refreshAtMs = res.expiresAtMs - this.marginFor(res.lifetimeMs);
-                }
+                const refreshAtMs = Number.isFinite(res.refreshAtMs) ? res.refreshAtMs : undefined;
                 this._entry = { token: res.token, gen: this._gen, refreshAtMs };
                 this._failure = null;
                 this._onState('ok');
                 return res.token;
             }, (err) => {
-                if (err && REFUSED.has(err.status)) {
+                if (err && err.code === 'refused') {
                     this._failure = { err, untilMs: this._now() + this._cooldownMs };
                 }
                 this._onState('failed', err);

@@ -42,7 +42,7 @@ function fernetDecrypt(key, token, nowSecs, ttlSecs) {
     const data = Buffer.from(token, 'base64');
     if (data.length < 1 + 8 + 16 + 16 + 32 || data[0] !== 0x80) return { ok: false, reason: 'invalid token: bad version or too short' };
     const ts = Number(data.readBigUInt64BE(1));
-    if (ttlSecs != null && ts + ttlSecs < nowSecs) return { ok: false, reason: 'invalid token: expired' };
+    if (ttlSecs !== null && ttlSecs !== undefined && ts + ttlSecs < nowSecs) return { ok: false, reason: 'invalid token: expired' };
     if (ts > nowSecs + 60) return { ok: false, reason: 'invalid token: timestamp in the future' };
     const mac = data.subarray(data.length - 32);
     const signed = data.subarray(0, data.length - 32);

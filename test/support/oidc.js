@@ -15,17 +15,26 @@
 //   oidc.clients.refresh  { ... grantTypes: ['authorization_code', 'refresh_token'] }  (Basic)
 //   await oidc.obtainRefreshToken([clientId])  -> a fresh refresh token (authorization_code flow
 //                         run without a browser, see below); refresh tokens rotate on every use
-//   oidc.stats        token requests (per grant type, per client, each request's headers and
-//                     form), resource hits; oidc.resetStats()
+//   await oidc.authorizationCodeTokens([clientId, scope])  -> that flow's whole token response
+//   oidc.stats        what reached the server since start or oidc.resetStats():
+//                       tokenRequests[]  { grantType, clientId (as claimed: form or decoded Basic),
+//                                          auth: 'basic'|'post'|'none', headers, form, status, body }
+//                       lastTokenRequest, byGrant { grant_type: n }, byClient { id: n }
+//                       resourceHits, resourceOk, resourceRefused, resourceRequests[] { headers, status, body }
 //   oidc.setTtl(s)    lifetime (seconds) of access tokens issued from now on
 //   await oidc.revokeClient(id)  the client no longer exists: token requests get 401
 //                     invalid_client, its access tokens get 401 invalid_token at resourceUrl
+//   oidc.provider     the oidc-provider instance (a Koa app), for anything not covered here
 //   await oidc.close()
 //
-// start(opts): port (default: a free one), ttlSeconds (access tokens, default 300), refreshTtlSeconds (default 3600),
-// rotateRefreshToken (default true), scopes (default ['read', 'write', 'admin']; 'openid' and
-// 'offline_access' are always there), clients (extra clients: [{ id, secret, authMethod,
-// scope, grantTypes }], added to oidc.clients by id).
+// start(opts): port (default: a free one), ttlSeconds (access tokens, default 300),
+// refreshTtlSeconds (default 3600), rotateRefreshToken (default true), scopes (default
+// ['read', 'write', 'admin']; 'openid' and 'offline_access' are always there), clients (extra
+// clients: [{ id, secret, authMethod, scope, grantTypes }], added to oidc.clients by id).
+//
+// Worth knowing (the spec shows all of it): the server accepts either client authentication
+// method from any client (the registered one is not enforced); `audience=` is ignored, only
+// `resource=` binds a token; reusing a rotated refresh token revokes the whole grant.
 //
 // How the hard parts are done, for real:
 // - Clients live in a storage adapter of this fixture (as dynamically registered clients do),

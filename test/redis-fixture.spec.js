@@ -29,7 +29,7 @@ function probe(port) {
 }
 
 function pidsOnPort(port) {
-    let out = '';
+    let out;
     try { out = execFileSync('pgrep', ['-af', 'redis-server'], { encoding: 'utf8' }); } catch (_) { return []; }
     return out.split('\n').filter((l) => l.includes(`:${port}`) || l.includes(` ${port}`) || l.includes(`--port ${port}`));
 }

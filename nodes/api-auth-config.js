@@ -48,6 +48,8 @@ module.exports = function (RED) {
         const node = this;
         node.name = n.name || '';
         node.scheme = n.scheme;
+        const api = TABLE.find((a) => a.id === n.scheme);
+        node.apiLabel = api ? api.label : n.scheme;
         node.savedBaseUrl = typeof n.baseUrl === 'string' ? n.baseUrl : ''; // as written in the dialog
         node.problem = null;
         node.signer = null;

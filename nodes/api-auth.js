@@ -74,11 +74,13 @@ module.exports = function (RED) {
             lastStatus = k;
             node.status({ fill, shape, text });
         };
+        // grey ring "<API>" until something worked, green "ok" after a good answer (or a token),
+        // red on a failure, yellow while exchanging or when the wiring needs a look
+        let worked = false;
         const okStatus = () => {
             if (!cfg) return;
-            const cur = cfg.exchange && cfg.currentToken();
-            if (cfg.exchange && !cur) setStatus('grey', 'ring', 'ready', { scheme: cfg.scheme });
-            else setStatus('green', 'dot', 'ok');
+            if (worked || (cfg.exchange && cfg.currentToken())) setStatus('green', 'dot', 'ok');
+            else setStatus('grey', 'ring', 'ready', { api: cfg.apiLabel || cfg.scheme });
         };
         /** The status for an error, chosen by its code (never by its text). */
         const failStatus = (err) => {
@@ -103,14 +105,17 @@ module.exports = function (RED) {
         if (cfg && cfg.onState) {
             unsubscribe = cfg.onState((state, err) => {
                 if (state === 'exchanging') setStatus('yellow', 'ring', 'exchanging');
-                else if (state === 'ok') setStatus('green', 'dot', 'ok');
-                else if (state === 'failed') failStatus(err);
+                else if (state === 'ok') {
+                    worked = true;
+                    setStatus('green', 'dot', 'ok');
+                } else if (state === 'failed') failStatus(err);
             });
         }
 
         // An http request node on output 1 with "Use authentication" on would overwrite an
         // Authorization header this node sets; with a URL of its own it ignores msg.url (query
-        // placement). Checked once per deploy, named by label.
+        // placement); if its output does not come back here, this node never sees a 401 (and a
+        // refused request looks like a success downstream). Checked once per deploy, named by label.
         let wiringChecked = false;
         const checkWiring = () => {
             if (!cfg || !cfg.signer || wiringChecked) return;
@@ -120,6 +125,11 @@ module.exports = function (RED) {
                 const w = RED.nodes.getNode(id);
                 if (!w || w.type !== 'http request') continue;
                 const label = w.name || t('api-auth.label.httpRequest');
+                const back = (w.wires || []).some((out) => (out || []).includes(node.id));
+                if (!back) {
+                    node.warn(t('api-auth.warn.noLoop', { label }));
+                    setStatus('yellow', 'ring', 'noLoop');
+                }
                 const c = w.credentials || {};
                 const useAuth = c.user || c.password || (w.authType === 'bearer' && Object.keys(c).length);
                 if (useAuth && ours.includes('authorization')) {
@@ -261,17 +271,23 @@ module.exports = function (RED) {
             done();
         }
 
-        /** A second 401/403 (or one not worth a retry): the server's own words, via done(err). */
+        /**
+         * A second 401/403 (or one not worth a retry): via done(err), with a message that starts
+         * with what the user needs (the status and the server's own words), so it reads whole in
+         * the debug sidebar: `HTTP 401 from GET /bridge: Invalid token (also with a fresh key) —
+         * API credentials "…"`.
+         */
         function refused(msg, mk, status, done) {
             const words = scrubText(cfg.refusal(bodyText(msg.payload)));
             const where = mk.url ? (mk.method ? String(mk.method).toUpperCase() + ' ' : '') + pathOf(mk.url) : '';
-            const text = [
-                t('api-auth.errors.refused', { status }),
-                where && t('api-auth.errors.from', { where }),
-                words && '— ' + words,
-                mk.attempt > 1 && t(cfg.exchange ? 'api-auth.errors.afterFreshToken' : 'api-auth.errors.afterFreshKey'),
-            ].filter(Boolean).join(' ');
-            fail(msg, done, text, { status, code: 'refused' });
+            const head = where ? t('api-auth.errors.refusedFrom', { status, where }) : t('api-auth.errors.refused', { status });
+            const retried = mk.attempt > 1 ? ' ' + t(cfg.exchange ? 'api-auth.errors.afterFreshToken' : 'api-auth.errors.afterFreshKey') : '';
+            const text = `${head}${words ? ': ' + words : ''}${retried} — ${cfg.title}`;
+            const err = new Error(cfg.redact(text));
+            Object.assign(err, { status, code: 'refused' });
+            scrub(msg);
+            failStatus(err);
+            done(err);
         }
 
         async function handle(msg, send, done) {
@@ -305,7 +321,10 @@ module.exports = function (RED) {
                     return;
                 }
                 scrub(msg);
-                if (typeof msg.statusCode === 'number' && lastStatus.includes('red')) okStatus();
+                if (typeof msg.statusCode === 'number' && msg.statusCode < 400) {
+                    worked = true;
+                    okStatus();
+                }
                 send([null, msg]);
                 done();
                 return;

@@ -24,6 +24,10 @@ const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : Number(process.env.PORT || 1880);
 const userDir = process.env.API_AUTH_DEMO_DIR || path.join(root, '.cache', 'demo-nodered');
 
+// the TimeTagger demo user: the examples' token is this user's, so its records show in the web app
+const DEMO_USER = 'demo';
+const DEMO_PASSWORD = 'demo-password';
+
 const stops = [];
 let stopping = false;
 async function stopAll(code) {
@@ -44,7 +48,7 @@ function exampleFlows() {
     const dir = path.join(root, 'examples');
     const flows = [];
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-        const text = fs.readFileSync(path.join(dir, file), 'utf8').split('127.0.0.1:1880/').join(`127.0.0.1:${port}/`);
+        const text = fs.readFileSync(path.join(dir, file), 'utf8').split('127.0.0.1:1880').join(`127.0.0.1:${port}`);
         const nodes = JSON.parse(text);
         if (nodes.some((n) => n.type === 'tab')) {
             flows.push(...nodes);
@@ -78,7 +82,7 @@ async function startDemoServers(env) {
     if (!opt('--no-timetagger')) {
         process.stdout.write('Starting the real TimeTagger server (first run installs it from PyPI)… ');
         try {
-            const tt = await require('../test/support/timetagger.js').start({ port: 8080, username: 'demo', password: 'demo-password' });
+            const tt = await require('../test/support/timetagger.js').start({ port: 8080, username: DEMO_USER, password: DEMO_PASSWORD });
             stops.push(() => tt.close());
             env.TIMETAGGER_TOKEN = tt.apiToken;
             timetagger = 'http://127.0.0.1:8080/timetagger/api/v2';
@@ -120,6 +124,24 @@ async function startDemoServers(env) {
         TimeTagger: timetagger,
         Timbr: timbr.url, Nightscout: ns.url, Tedee: tedee.url + '/v1.0', Actyx: actyx.url,
     };
+}
+
+/** What to type in a new "API credentials" node for each demo server (secrets as ${VAR}: they
+ *  are set for the Node-RED this script starts, and never printed). */
+function credentialsHelp(servers, editor) {
+    const ttApp = String(servers.TimeTagger).startsWith('http') ? servers.TimeTagger.replace('/api/v2', '/app/') : null;
+    const rows = [
+        ['TimeTagger', `Base URL ${servers.TimeTagger}`, 'API TimeTagger, mode authtoken, Token ${TIMETAGGER_TOKEN}'],
+        ttApp && ['', `web app  ${ttApp}`, `log in as ${DEMO_USER} / ${DEMO_PASSWORD} to see the records the example creates`],
+        ['Timbr', `Base URL ${servers.Timbr}`, 'mode username + password: ${TIMBR_USERNAME}, ${TIMBR_PASSWORD}, Salt ${TIMBR_SALT} (a Fernet key)'],
+        ['Nightscout', `Base URL ${servers.Nightscout}`, 'mode access token → JWT: ${NIGHTSCOUT_ACCESS_TOKEN} (or API_SECRET: ${NIGHTSCOUT_API_SECRET})'],
+        ['Tedee bridge', `Base URL ${servers.Tedee}`, 'mode encrypted, Token ${TEDEE_TOKEN}'],
+        ['Actyx', `Base URL ${servers.Actyx}`, 'app id com.example.node-red (a trial id: no secret)'],
+        ['verify', `Base URL ${editor.replace(/\/$/, '')}`, 'generic header Authorization, prefix "Bearer ", Token ${VERIFY_DEMO_TOKEN}; Tedee-style ${VERIFY_DEMO_TEDEE_TOKEN}'],
+    ].filter(Boolean);
+    const lines = ['', '  In a new "API credentials" node (the example flows already use these; the ${VAR}s are set for this Node-RED):'];
+    for (const [name, where, what] of rows) lines.push(`    ${name.padEnd(13)}${where}`, `    ${''.padEnd(13)}${what}`);
+    return lines.join('\n');
 }
 
 function prepareUserDir() {
@@ -165,6 +187,7 @@ async function main() {
     }
     console.log('\n  Demo servers:');
     for (const [name, url] of Object.entries(servers)) console.log(`    ${name.padEnd(11)} ${url}`);
+    console.log(credentialsHelp(servers, editor));
     console.log(`\n  Node-RED editor: ${editor}   (one tab per example; press an inject button)`);
     console.log('  Ctrl-C stops Node-RED and the demo servers.\n');
 }

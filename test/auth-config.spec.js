@@ -112,6 +112,32 @@ describe('auth: config node, env vars, message hygiene, Test endpoint', function
         assert.deepEqual(warned, []);
     });
 
+    it('says so when the http request node\'s output does not come back (no 401 loop): a warning and a yellow status', async function () {
+        const { auth } = await rt.load(rt.loopFlow({ props: { scheme: 'tedee' }, creds: { token: TOKEN }, loop: false }));
+        await new Promise((r) => setTimeout(r, 50));
+        const warned = auth.warn.getCalls().map((c) => String(c.args[0]));
+        assert.ok(warned.some((w) => /the output of the http request node "http" does not come back into this node/.test(w)), JSON.stringify(warned));
+        const statuses = auth.status.getCalls().map((c) => c.args[0]);
+        assert.deepStrictEqual(statuses[statuses.length - 1], { fill: 'yellow', shape: 'ring', text: 'no 401 loop: wire http request back' });
+        await rt.unload();
+        // wired back: no such warning, and the status starts grey with the API's name
+        const { auth: looped } = await rt.load(rt.loopFlow({ props: { scheme: 'tedee' }, creds: { token: TOKEN } }));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.ok(!looped.warn.getCalls().some((c) => /does not come back/.test(String(c.args[0]))));
+        assert.deepStrictEqual(looped.status.getCalls().map((c) => c.args[0]).pop(), { fill: 'grey', shape: 'ring', text: 'Tedee bridge' });
+    });
+
+    it('a relative msg.url is a path under the credentials\' Base URL; the status turns green after a good answer', async function () {
+        fake = await tedee.start({ token: TOKEN });
+        const { auth } = await rt.load(rt.loopFlow({ props: { scheme: 'tedee', baseUrl: `${fake.base}/` }, creds: { token: TOKEN } }));
+        const r = await rt.request({ url: '/bridge', method: 'GET' });
+        assert.strictEqual(r.via, 'out', r.msg.error && r.msg.error.message);
+        assert.strictEqual(r.msg.statusCode, 200);
+        assert.strictEqual(fake.stats.log[0].path, '/v1.0/bridge');
+        assert.strictEqual(r.msg.url, '/bridge', 'msg.url as the flow gave it');
+        assert.deepStrictEqual(auth.status.getCalls().map((c) => c.args[0]).pop(), { fill: 'green', shape: 'dot', text: 'ok' });
+    });
+
     describe('Test endpoint', function () {
         const post = (id, body) => rt.helper.request().post(`/api-auth/test/${id}`).send(body).expect(200).then((r) => r.body);
 

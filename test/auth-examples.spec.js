@@ -7,6 +7,7 @@ const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
 const rt = require('./support/nodered');
+const { onTab } = require('./support/examples');
 
 const dir = path.join(__dirname, '..', 'examples');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'verify.json');
@@ -23,7 +24,9 @@ describe('auth: example flows', function () {
 
     for (const file of files) {
         it(`${file}: loop wiring, env-var credentials, and it loads`, async function () {
-            const flow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+            const raw = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+            assert.ok(!raw.some((n) => n.type === 'tab' || n.z), 'an example carries nodes only (Import to: current flow)');
+            const flow = onTab(raw, 'example-tab');
             const byId = new Map(flow.map((n) => [n.id, n]));
             const cfg = flow.filter((n) => n.type === 'api-auth-config');
             assert.strictEqual(cfg.length, 1);
@@ -41,7 +44,11 @@ describe('auth: example flows', function () {
             for (const v of Object.values(cfg[0].credentials || {})) assert.ok(comment.name.includes(v.slice(2, -1)), 'the comment lists ' + v);
             // load it (credentials are passed the way an import passes them)
             const creds = { [cfg[0].id]: cfg[0].credentials || {} };
-            const nodes = flow.map((n) => { const c = { ...n }; delete c.credentials; return c; });
+            const nodes = flow.map((n) => {
+                const c = { ...n };
+                delete c.credentials;
+                return c;
+            });
             await rt.helper.load(rt.NODES.concat(extraNodes), nodes, creds);
             const node = rt.helper.getNode(auth.id);
             assert.ok(node, 'auth node started');

@@ -39,7 +39,7 @@ describe('auth: nightscout', function () {
         const errors = rt.collect('caught');
         const r = await rt.request({ url: `${fake.url}/api/v1/entries.json`, method: 'GET' });
         assert.strictEqual(r.via, 'caught');
-        assert.match(r.msg.error.message, /API credentials "ns".*HTTP 401.*Invalid\/Missing/);
+        assert.match(r.msg.error.message, /HTTP 401 from GET \/api\/v1\/entries\.json: Unauthorized: Invalid\/Missing — API credentials "ns"$/);
         assert.ok(!r.msg.error.message.includes('not-the-right-secret'));
         await sleep(200);
         assert.strictEqual(errors.length, 1);

@@ -68,7 +68,7 @@ describe('auth: timbr', function () {
         await rt.load(rt.loopFlow({ props: { name: 'tb', scheme: 'timbr', mode: 'token' }, creds: { token: 'tk_static0123456789' } }));
         const r = await rt.request({ url: `${fake.url}/timbr/api/ontologies`, method: 'GET' });
         assert.strictEqual(r.via, 'caught');
-        assert.match(r.msg.error.message, /API credentials "tb".*HTTP 403.*token revoked/);
+        assert.match(r.msg.error.message, /HTTP 403 from GET \/timbr\/api\/ontologies: token revoked — API credentials "tb"$/);
         assert.ok(!r.msg.error.message.includes('tk_static0123456789'));
     });
 

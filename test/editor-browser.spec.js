@@ -314,11 +314,21 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         await page.locator('#node-dialog-ok').click();
         await page.locator('#node-input-config').waitFor({ state: 'detached' });
 
+        // the newcomer's path: the http request node's URL stays empty, the inject node gives a
+        // path (msg.url = /bridge) that the auth node puts under the credentials' Base URL
         await openNode(ids.http);
-        await page.fill('#node-input-url', fake.url + '/v1.0/bridge');
+        assert.strictEqual(await page.locator('#node-input-url').inputValue(), '');
         await page.selectOption('#node-input-ret', 'obj');
         await page.locator('#node-dialog-ok').click();
         await page.locator('#node-input-url').waitFor({ state: 'detached' });
+        await openNode(ids.inject);
+        await page.locator('#node-input-property-container-div .red-ui-editableList-addButton, .red-ui-editableList-addButton').first().click();
+        const row = page.locator('#node-input-property-container > li').last();
+        // the property row's name and value are typedInputs: set them as the editor's own code does
+        await row.locator('input.node-input-prop-property-name').evaluate((el) => $(el).typedInput('value', 'url'));
+        await row.locator('input.node-input-prop-property-value').evaluate((el, v) => { $(el).typedInput('type', 'str'); $(el).typedInput('value', v); }, '/bridge');
+        await page.locator('#node-dialog-ok').click();
+        await page.locator('#node-input-property-container').waitFor({ state: 'detached' });
 
         await page.locator('#red-ui-header-button-deploy').click();
         await page.locator('.red-ui-notification', { hasText: /deployed/i }).first().waitFor({ state: 'visible' });
@@ -350,9 +360,11 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         await msg.waitFor({ state: 'visible' });
         await page.waitForFunction(() => /Fake bridge/.test(document.querySelector('#red-ui-sidebar-content').textContent));
         assert.strictEqual(fake.stats.accepted, before + 1, JSON.stringify(fake.stats));
-        assert.strictEqual(fake.stats.log[fake.stats.log.length - 1].path, '/v1.0/bridge');
+        assert.strictEqual(fake.stats.log[fake.stats.log.length - 1].path, '/v1.0/bridge', 'msg.url /bridge under the Base URL');
         const text = await page.locator('#red-ui-sidebar-content').textContent();
         assert.ok(!text.includes(token), 'the debug sidebar shows the token');
+        // what the user sees under the auth node: a green "ok" (it started grey, with the API's name)
+        await page.waitForFunction((id) => /\bok\b/.test((document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`) || {}).textContent || ''), ids.auth);
         await tidyForPicture();
         docsImage(await snap('flow-debug'), 'flow.png');
     });
@@ -379,6 +391,34 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         docsImage(await snap('config-dialog-stored'), 'config-dialog.png');
         await page.locator('#node-config-dialog-cancel').click();
         await page.locator('#node-dialog-cancel').click();
+    });
+
+    it('every example imports into the current flow on a grid: no node at negative or overlapping coordinates', async function () {
+        const dir = path.join(__dirname, '..', 'examples');
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+            const nodes = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+            assert.ok(!nodes.some((n) => n.type === 'tab'), `${file} carries its own tab (Import to: current flow would be ignored)`);
+            // what Import → Examples does with "Import to: current flow", on a fresh tab
+            const boxes = await page.evaluate((flow) => {
+                RED.workspaces.add();
+                const before = new Set(RED.nodes.filterNodes({ z: RED.workspaces.active() }).map((n) => n.id));
+                RED.view.importNodes(JSON.parse(JSON.stringify(flow)), { generateIds: true });
+                RED.view.redraw(true);
+                return RED.nodes.filterNodes({ z: RED.workspaces.active() }).filter((n) => !before.has(n.id))
+                    .map((n) => ({ type: n.type, label: (n.name || n.type), x: n.x - n.w / 2, y: n.y - n.h / 2, w: n.w, h: n.h }));
+            }, nodes);
+            assert.strictEqual(boxes.length, nodes.filter((n) => n.x !== undefined).length, `${file}: every flow node landed on the current tab`);
+            for (const b of boxes) assert.ok(b.x >= 0 && b.y >= 0, `${file}: ${b.type} "${b.label}" starts off the canvas at ${Math.round(b.x)},${Math.round(b.y)}`);
+            for (let i = 0; i < boxes.length; i++) {
+                for (let j = i + 1; j < boxes.length; j++) {
+                    const a = boxes[i];
+                    const c = boxes[j];
+                    const overlap = a.x < c.x + c.w && c.x < a.x + a.w && a.y < c.y + c.h && c.y < a.y + a.h;
+                    assert.ok(!overlap, `${file}: ${a.type} "${a.label}" overlaps ${c.type} "${c.label}"`);
+                }
+            }
+            await snap('example-' + file.replace(/\.json$/, ''));
+        }
     });
 
     it('every label and option of the config dialog is translated (no raw message keys)', function () {

@@ -16,6 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const nr = require('./support/nodered-process');
 const tedeeFake = require('./fakes/tedee');
+const { onTab } = require('./support/examples');
 
 const pkg = require('../package.json');
 const TYPES = Object.keys(pkg['node-red'].nodes); // api-auth-config, api-auth, api-auth-verify
@@ -185,7 +186,7 @@ for (const target of TARGETS) {
 
         it('deploys flows (Tedee client + the installed verify example) through POST /flows', async function () {
             const installed = path.join(red.userDir, 'node_modules', pkg.name);
-            const example = JSON.parse(fs.readFileSync(path.join(installed, 'examples', 'verify.json'), 'utf8'));
+            const example = onTab(JSON.parse(fs.readFileSync(path.join(installed, 'examples', 'verify.json'), 'utf8')), 'ex-verify');
             // the example calls the Node-RED it runs in on the default port 1880
             const verifyFlow = JSON.parse(JSON.stringify(example).split('127.0.0.1:1880').join(`127.0.0.1:${red.port}`));
             const tedeeFlow = [
@@ -257,7 +258,7 @@ for (const target of TARGETS) {
             for (const f of files) {
                 let text = fs.readFileSync(path.join(installed, f), 'utf8');
                 for (const [from, to] of Object.entries(demo.ports)) text = text.split(from).join(to);
-                examples[f] = JSON.parse(text);
+                examples[f] = onTab(JSON.parse(text), 'ex-' + f);
                 flows = flows.concat(examples[f]);
             }
             await red.api.deploy(flows);

@@ -10,7 +10,7 @@
 
 use base64::Engine;
 
-use super::{json_object, refresh_at, token_from, Api, Auth, Check, Exchange, Field, Mode, Placement, Plan, Reader, Request, Target, Token, PLACEMENT};
+use super::{json_object, refresh_at, reply_token, Api, Auth, Check, Exchange, Field, Mode, Placement, Plan, Reader, Request, Target, Token, PLACEMENT};
 use crate::secret::check_no_controls;
 use crate::{excerpt, Code, Error, Result};
 
@@ -237,14 +237,7 @@ impl Exchange for Auth2 {
             return Err(super::exchange_failed(status, body));
         }
         let v = json_object(body)?;
-        let token = token_from(v.get("token"), "reply").map_err(|e| {
-            let words = super::server_words(body);
-            if e.message == "no token in the reply" && v.get("code").is_some() {
-                Error { message: format!("no token in the reply ({words})"), ..e }
-            } else {
-                e
-            }
-        })?;
+        let token = reply_token(&v, "token")?;
         let info = token_info(&token).map_err(|e| Error { code: Code::BadReply, ..e })?;
         Ok(Token {
             refresh_at_ms: Some(refresh_at(info.expires_ms, Some(info.validity.saturating_mul(1000)), MARGIN_MS)),

@@ -749,6 +749,19 @@ pub fn token_from(v: Option<Value>, field: &str) -> Result<String> {
     Ok(t)
 }
 
+/// The token in member `member` of a JSON reply; when there is none, the error carries the
+/// server's own words if the reply has any (`no token in the reply (Unauthorized)`).
+pub fn reply_token(v: &Value, member: &str) -> Result<String> {
+    token_from(v.get(member), "reply").map_err(|e| {
+        let spoke = WORD_MEMBERS.iter().any(|m| v.get(m).is_some());
+        if e.message == "no token in the reply" && spoke {
+            Error { message: format!("no token in the reply ({})", server_words(&v.text())), ..e }
+        } else {
+            e
+        }
+    })
+}
+
 /// The editor's table: every API, its modes and their fields, as plain data.
 pub fn table() -> Vec<&'static Api> {
     APIS.to_vec()

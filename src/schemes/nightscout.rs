@@ -13,7 +13,7 @@ use sha1::{Digest, Sha1};
 use sha2::Sha512;
 
 use super::{
-    json_object, refresh_at, token_from, Api, Auth, Check, CheckResult, Exchange, Field, Mode, Placement, Plan, Reader, Request, Target, Token, PLACEMENT,
+    json_object, refresh_at, reply_token, Api, Auth, Check, CheckResult, Exchange, Field, Mode, Placement, Plan, Reader, Request, Target, Token, PLACEMENT,
     TOKEN,
 };
 use crate::encode::{component, hex};
@@ -161,14 +161,7 @@ impl Exchange for JwtExchange {
             return Err(super::exchange_failed(status, body));
         }
         let v = json_object(body)?;
-        let token = token_from(v.get("token"), "reply").map_err(|e| {
-            let words = super::server_words(body);
-            if e.message == "no token in the reply" && !words.is_empty() && words != body.trim() {
-                Error { message: format!("no token in the reply ({words})"), ..e }
-            } else {
-                e
-            }
-        })?;
+        let token = reply_token(&v, "token")?;
         // Nightscout always issues a JWT: anything else (a proxy's page, another service) would
         // only be sent as a Bearer, refused, exchanged again and refused again.
         let e = jwt_expiry(&token, "token").map_err(|e| Error { code: Code::BadReply, ..e })?;

@@ -45,8 +45,18 @@ pub struct Mode {
     pub id: &'static str,
     pub label: &'static str,
     pub fields: &'static [&'static Field],
-    /// Whether it gets its token from an exchange (then the base URL is required).
+    /// Whether it gets its token from an exchange (then the base URL is required, unless the
+    /// exchange goes to a URL of its own: see [`Mode::needs_base_url`]).
     pub exchange: bool,
+}
+
+impl Mode {
+    /// Whether a configuration of this mode needs a base URL: an exchange mode does, for its
+    /// exchange goes to a path under it, unless one of its fields is the URL the exchange goes to
+    /// ([`Field::exchange_url`], an OAuth 2.0 token URL).
+    pub fn needs_base_url(&self) -> bool {
+        self.exchange && !self.fields.iter().any(|f| f.exchange_url)
+    }
 }
 
 /// What kind of value a field holds, and so where Node-RED keeps it.
@@ -82,16 +92,44 @@ pub struct Field {
     /// Shown (and used) only when another field has a value: `("placement", "query")`; `("", "")`
     /// for always.
     pub when: (&'static str, &'static str),
+    /// The token exchange is sent to this field's value, an absolute http(s) URL (checked as one):
+    /// its mode needs no base URL for the exchange, and the Test button sends stored secrets only
+    /// to the value a deployed node saved.
+    pub exchange_url: bool,
 }
 
 impl Field {
     /// A secret field (password-type credential) with hygiene `h`.
     pub const fn secret(name: &'static str, label: &'static str, h: Hygiene) -> Field {
-        Field { name, label, kind: Kind::Secret, hygiene: h, required: true, default: "", placeholder: "", pattern: "", tip: "", when: ("", "") }
+        Field {
+            name,
+            label,
+            kind: Kind::Secret,
+            hygiene: h,
+            required: true,
+            default: "",
+            placeholder: "",
+            pattern: "",
+            tip: "",
+            when: ("", ""),
+            exchange_url: false,
+        }
     }
     /// A text property.
     pub const fn text(name: &'static str, label: &'static str) -> Field {
-        Field { name, label, kind: Kind::Text, hygiene: Hygiene::Name, required: true, default: "", placeholder: "", pattern: "", tip: "", when: ("", "") }
+        Field {
+            name,
+            label,
+            kind: Kind::Text,
+            hygiene: Hygiene::Name,
+            required: true,
+            default: "",
+            placeholder: "",
+            pattern: "",
+            tip: "",
+            when: ("", ""),
+            exchange_url: false,
+        }
     }
     /// A choice property; the first choice is the default.
     pub const fn choice(name: &'static str, label: &'static str, choices: &'static [(&'static str, &'static str)]) -> Field {
@@ -106,6 +144,7 @@ impl Field {
             pattern: "",
             tip: "",
             when: ("", ""),
+            exchange_url: false,
         }
     }
     pub const fn optional(self) -> Field {
@@ -129,6 +168,10 @@ impl Field {
     /// Only when `field` is `value`.
     pub const fn when(self, field: &'static str, value: &'static str) -> Field {
         Field { when: (field, value), ..self }
+    }
+    /// The URL the token exchange is sent to (see [`Field::exchange_url`](#structfield.exchange_url)).
+    pub const fn exchange_url(self) -> Field {
+        Field { exchange_url: true, ..self }
     }
 
     /// Whether Node-RED keeps it as a credential.
@@ -401,14 +444,19 @@ impl<'a> Reader<'a> {
     }
 
     /// A text field, trimmed: its default when absent; a required one given empty is an error,
-    /// an optional one may be empty (the scheme says what empty means).
+    /// an optional one may be empty (the scheme says what empty means). An exchange URL must be
+    /// an absolute http(s) URL.
     pub fn text(&self, f: &Field) -> Result<String> {
-        match self.cfg.get(f.name).map(str::trim) {
-            None if f.required && f.default.is_empty() => Err(Error::required(f.name)),
-            None => Ok(f.default.to_string()),
-            Some("") if f.required => Err(Error::new(f.name, Code::Empty, "is empty")),
-            Some(v) => Ok(v.to_string()),
+        let v = match self.cfg.get(f.name).map(str::trim) {
+            None if f.required && f.default.is_empty() => return Err(Error::required(f.name)),
+            None => f.default.to_string(),
+            Some("") if f.required => return Err(Error::new(f.name, Code::Empty, "is empty")),
+            Some(v) => v.to_string(),
+        };
+        if f.exchange_url && !v.is_empty() {
+            check_http_url(&v, f)?;
         }
+        Ok(v)
     }
 
     /// One of the choices of `f`; absent or empty means its default.
@@ -426,13 +474,38 @@ impl<'a> Reader<'a> {
         Ok(if self.choice(&PLACEMENT)? == "query" { Placement::Query } else { Placement::Header })
     }
 
-    /// The base URL (JavaScript checks it is an http(s) URL); required by exchange modes.
+    /// The base URL (JavaScript checks it is an http(s) URL); required by exchange modes whose
+    /// exchange goes to a path under it ([`Mode::needs_base_url`]).
     pub fn base_url(&self, api: &Api, mode: &Mode) -> Result<Option<String>> {
         match self.cfg.get("baseUrl").map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) => Ok(Some(v.to_string())),
-            None if mode.exchange => Err(Error::new("baseUrl", Code::Required, format!("is required for the token exchange (e.g. {})", api.base_url))),
+            None if mode.needs_base_url() => Err(Error::new("baseUrl", Code::Required, format!("is required for the token exchange (e.g. {})", api.base_url))),
             None => Ok(None),
         }
+    }
+}
+
+/// `v` with `prefix` (ASCII, any case) cut off.
+fn strip_prefix_ci<'a>(v: &'a str, prefix: &str) -> Option<&'a str> {
+    v.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &v[prefix.len()..])
+}
+
+/// An absolute http(s) URL with a host, no white space or control characters, and no user name or
+/// password in it (those are credentials, and a URL is a plain property, exported with the flow).
+/// The value is not echoed.
+fn check_http_url(v: &str, f: &Field) -> Result<()> {
+    let example = if f.placeholder.is_empty() { String::new() } else { format!(" (e.g. {})", f.placeholder) };
+    let rest = strip_prefix_ci(v, "https://").or_else(|| strip_prefix_ci(v, "http://"));
+    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match authority {
+        Some(a) if !a.is_empty() && !v.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            if a.contains('@') {
+                Err(Error::new(f.name, Code::BadFormat, "must not contain a user name or password (they are credentials: use the secret fields)"))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(Error::new(f.name, Code::BadFormat, format!("is not an http(s) URL{example}"))),
     }
 }
 

@@ -13,6 +13,7 @@
 pub mod actyx;
 pub mod header;
 pub mod nightscout;
+pub mod oauth2;
 pub mod tedee;
 pub mod timbr;
 pub mod timetagger;
@@ -23,7 +24,7 @@ use crate::verify::{Verifier, Verify};
 use crate::{excerpt, js_uint, Code, Error, Result};
 
 /// Every API, in the order the editor lists them.
-pub static APIS: &[&Api] = &[&timetagger::API, &timbr::API, &nightscout::API, &tedee::API, &actyx::API, &header::API];
+pub static APIS: &[&Api] = &[&timetagger::API, &timbr::API, &nightscout::API, &tedee::API, &actyx::API, &oauth2::API, &header::API];
 
 /// One API: its modes, and how a configuration of one of them signs.
 pub struct Api {

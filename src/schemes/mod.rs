@@ -486,28 +486,26 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `v` with `prefix` (ASCII, any case) cut off.
-fn strip_prefix_ci<'a>(v: &'a str, prefix: &str) -> Option<&'a str> {
-    v.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &v[prefix.len()..])
-}
-
 /// An absolute http(s) URL with a host, no white space or control characters, and no user name or
 /// password in it (those are credentials, and a URL is a plain property, exported with the flow).
 /// The value is not echoed.
 fn check_http_url(v: &str, f: &Field) -> Result<()> {
-    let example = if f.placeholder.is_empty() { String::new() } else { format!(" (e.g. {})", f.placeholder) };
-    let rest = strip_prefix_ci(v, "https://").or_else(|| strip_prefix_ci(v, "http://"));
-    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
-    match authority {
-        Some(a) if !a.is_empty() && !v.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            if a.contains('@') {
-                Err(Error::new(f.name, Code::BadFormat, "must not contain a user name or password (they are credentials: use the secret fields)"))
-            } else {
-                Ok(())
-            }
-        }
-        _ => Err(Error::new(f.name, Code::BadFormat, format!("is not an http(s) URL{example}"))),
+    let lower = v.get(..8).unwrap_or(v).to_ascii_lowercase();
+    let scheme = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
+    } else {
+        0
+    };
+    let host = v.as_bytes()[scheme..].split(|b| b"/?#".contains(b)).next().unwrap_or_default();
+    if scheme == 0 || host.is_empty() || v.bytes().any(|b| b <= b' ' || b == 0x7f) || v.contains(char::is_whitespace) {
+        return Err(Error::new(f.name, Code::BadFormat, format!("is not an http(s) URL (e.g. {})", f.placeholder)));
     }
+    if host.contains(&b'@') {
+        return Err(Error::new(f.name, Code::BadFormat, "must not contain a user name or password (they are credentials: use the secret fields)"));
+    }
+    Ok(())
 }
 
 fn find_api(cfg: &Config) -> Result<&'static Api> {

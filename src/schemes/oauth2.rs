@@ -100,7 +100,28 @@ pub fn basic_credentials(client_id: &str, client_secret: &str) -> String {
 
 /// `application/x-www-form-urlencoded` text of `pairs`.
 fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", form(k), form(v))).collect::<Vec<_>>().join("&")
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&form(k));
+        out.push('=');
+        out.push_str(&form(v));
+    }
+    out
+}
+
+/// White space folded to single spaces (a scope list); None when nothing is left.
+fn words(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for w in s.split_ascii_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    Some(out).filter(|o| !o.is_empty())
 }
 
 /// The `error` member of a §5.2 error reply.
@@ -193,7 +214,7 @@ impl Exchange for TokenRequest {
             }
         }
         let lifetime = expires_in(v.get("expires_in"))?;
-        let scope = v.get("scope").and_then(|s| s.str()).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty());
+        let scope = v.get("scope").and_then(|s| s.str()).and_then(|s| words(&s));
 
         // a refresh token in the reply: masked from now on; in refresh mode, it replaces ours
         let mut carried = Vec::new();
@@ -218,15 +239,16 @@ impl Exchange for TokenRequest {
             carried.push(new);
         }
 
-        let mut parts = Vec::new();
+        let mut summary = String::from("token OK (");
         if let Some(s) = &scope {
-            parts.push(format!("scope {}", excerpt(s, 100)));
+            summary.push_str("scope ");
+            summary.push_str(&excerpt(s, 100));
+            summary.push_str(", ");
         }
-        parts.push(match lifetime {
-            Some(secs) => format!("valid {secs} s"),
-            None => "no expiry given".to_string(),
-        });
-        let mut summary = format!("token OK ({})", parts.join(", "));
+        match lifetime {
+            Some(secs) => summary.push_str(&format!("valid {secs} s)")),
+            None => summary.push_str("no expiry given)"),
+        }
         if notice.is_some() {
             summary.push_str("; the server rotated the refresh token: the stored one is now spent");
         }
@@ -243,12 +265,11 @@ fn plan(r: &mut Reader, mode: &'static Mode) -> Result<Plan> {
     let client_id = r.secret(&CLIENT_ID)?;
     let client_secret = r.secret(&CLIENT_SECRET)?;
     let in_body = r.choice(&CLIENT_AUTH)? == "post";
-    let words = |s: String| Some(s.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty());
-    let scope = words(r.text(&SCOPE)?);
+    let scope = words(&r.text(&SCOPE)?);
     let grant = if mode.id == "refresh-token" {
         Grant::Refresh { token: r.secret(&REFRESH_TOKEN)?, rotated: false }
     } else {
-        Grant::ClientCredentials { audience: words(r.text(&AUDIENCE)?) }
+        Grant::ClientCredentials { audience: words(&r.text(&AUDIENCE)?) }
     };
     let x = TokenRequest { url, client_id, client_secret, in_body, scope, grant };
     Ok(Plan::exchanged(Box::new(x), Box::new(|t| Ok(Auth::bearer(t))), Check::Exchange, "its access tokens are issued by the authorization server"))

@@ -223,7 +223,8 @@ impl Exchange for TokenRequest {
         if let Some(new) = new_refresh {
             if let Grant::Refresh { token: current, rotated } = &mut self.grant {
                 if new != *current {
-                    check_header_value(&new, "refresh_token").map_err(|e| Error { field: "reply".into(), code: Code::BadReply, ..e })?;
+                    check_header_value(&new, "refresh_token")
+                        .map_err(|e| Error::new("reply", Code::BadReply, format!("the refresh_token in the reply {}", e.message)))?;
                     if !*rotated {
                         notice = Some(
                             "the authorization server rotated the refresh token: the stored one is now stale (spent). This node uses the new one \
@@ -505,6 +506,7 @@ mod tests {
         // a refresh token that could not be sent again is refused, and the one in use is kept
         let e = s.exchange_reply(200.0, "{\"access_token\":\"at-5\",\"refresh_token\":\"r\\u0000t\"}", 0.0).unwrap_err();
         assert_eq!((e.field.as_str(), e.code), ("reply", Code::BadReply));
+        assert_eq!(e.message, "the refresh_token in the reply contains a control character (NUL at position 2) that cannot go in an HTTP header");
         assert!(s.exchange_request(0.0).unwrap().body.unwrap().contains("refresh_token=rt-3&"));
     }
 

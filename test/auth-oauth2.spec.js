@@ -181,8 +181,10 @@ describe('auth: oauth2 against a real authorization server (oidc-provider)', fun
 
         it('1000 concurrent messages on a cold cache: exactly one token request, every message 200', async function () {
             await rt.load(ccFlow(o.clients.basic, { scope: 'read' }));
-            const all = await Promise.all(Array.from({ length: 1000 }, () => get()));
-            assert.deepStrictEqual([...new Set(all.map((r) => `${r.via} ${r.msg.statusCode}`))], ['out 200']);
+            // one process runs the server, Node-RED and 1000 round trips: give a slow machine time
+            const all = await Promise.all(Array.from({ length: 1000 }, () => rt.request({ url: o.resourceUrl, method: 'GET' }, { timeoutMs: 90000 })));
+            const failed = all.filter((r) => r.via !== 'out').map((r) => r.msg.error && r.msg.error.message);
+            assert.deepStrictEqual([...new Set(all.map((r) => `${r.via} ${r.msg.statusCode}`))], ['out 200'], `${failed.length} failed: ${[...new Set(failed)].join(' | ')}`);
             assert.strictEqual(tokens().length, 1);
             assert.strictEqual(o.stats.resourceOk, 1000);
             assert.ok(o.stats.resourceRequests.every((q) => q.headers.authorization === `Bearer ${issued()[0]}`));

@@ -33,6 +33,14 @@ function credentialTypes() {
     return out;
 }
 
+/** The fields whose value is a URL a token exchange is sent to (an OAuth 2.0 token URL). */
+const EXCHANGE_URLS = [...new Set(TABLE.flatMap((api) => Object.keys(api.fields).filter((name) => api.fields[name].exchangeUrl)))];
+
+/** The exchange URLs of node properties `n`, as written in the dialog. */
+function exchangeUrls(n) {
+    return EXCHANGE_URLS.map((name) => (typeof n[name] === 'string' ? n[name] : ''));
+}
+
 /** An Error with a code (the core's or ours) and, for HTTP refusals, a status. */
 function codedError(message, code, extra) {
     const e = new Error(message);
@@ -51,6 +59,7 @@ module.exports = function (RED) {
         const api = TABLE.find((a) => a.id === n.scheme);
         node.apiLabel = api ? api.label : n.scheme;
         node.savedBaseUrl = typeof n.baseUrl === 'string' ? n.baseUrl : ''; // as written in the dialog
+        node.savedExchangeUrls = exchangeUrls(n); // likewise: where stored secrets may be sent
         node.problem = null;
         node.signer = null;
         node.kind = null;
@@ -199,8 +208,9 @@ module.exports = function (RED) {
 
     // Test button: try the dialog's current (possibly unsaved) values against the API's check.
     // Stored secrets (where the dialog sends `__PWRD__` or has_<name>) and ${ENV} references are
-    // used only for a deployed API credentials node and only towards the Base URL saved in it: a
-    // request cannot send them to a URL of its choosing. JSON bodies only: a form post from another
+    // used only for a deployed API credentials node and only towards the Base URL (and the URL a
+    // token exchange goes to, if the API has one) saved in it: a request cannot send them to a URL
+    // of its choosing. JSON bodies only: a form post from another
     // web page (Node-RED's admin API has no login by default) is refused.
     RED.httpAdmin.post('/api-auth/test/:id', RED.auth.needsPermission('api-auth-config.write'), async function (req, res) {
         if (!req.is('application/json')) {
@@ -212,7 +222,8 @@ module.exports = function (RED) {
             const sent = Object.assign({}, body.credentials || {});
             const names = Object.keys(credentialTypes());
             const deployed = RED.nodes.getNode(req.params.id);
-            const trusted = !!deployed && deployed.type === 'api-auth-config' && typeof body.baseUrl === 'string' && body.baseUrl === deployed.savedBaseUrl;
+            const trusted = !!deployed && deployed.type === 'api-auth-config' && typeof body.baseUrl === 'string' && body.baseUrl === deployed.savedBaseUrl &&
+                exchangeUrls(body).every((url, i) => url === deployed.savedExchangeUrls[i]);
             const creds = {};
             for (const name of names) {
                 const v = sent[name];

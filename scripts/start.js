@@ -8,6 +8,7 @@
 //   Nightscout  http://127.0.0.1:18003                    fake
 //   Tedee       http://127.0.0.1:18004/v1.0               fake
 //   Actyx       http://127.0.0.1:4454                     fake
+//   OAuth 2.0   http://127.0.0.1:18005                    a REAL authorization server (npm oidc-provider)
 // The examples' credentials are ${ENV_VAR} references; this script sets those variables for
 // the Node-RED it starts. Ctrl-C stops everything it started.
 // Options: --port N (Node-RED, default 1880), --reset (redeploy the example flows),
@@ -118,11 +119,18 @@ async function startDemoServers(env) {
     const actyx = await require('../test/fakes/actyx.js').start({ port: 4454 });
     stops.push(() => actyx.close());
 
+    env.OAUTH2_CLIENT_ID = 'node-red-demo';
+    env.OAUTH2_CLIENT_SECRET = 'demo-' + rnd(12);
+    const oauth2 = await require('../test/support/oidc.js').start({
+        port: 18005, clients: [{ id: env.OAUTH2_CLIENT_ID, secret: env.OAUTH2_CLIENT_SECRET, scope: 'read write' }],
+    });
+    stops.push(() => oauth2.close());
+
     env.VERIFY_DEMO_TOKEN = 'verify-demo-' + rnd(8);
     env.VERIFY_DEMO_TEDEE_TOKEN = 'VerifyDemo' + rnd(4);
     return {
         TimeTagger: timetagger,
-        Timbr: timbr.url, Nightscout: ns.url, Tedee: tedee.url + '/v1.0', Actyx: actyx.url,
+        Timbr: timbr.url, Nightscout: ns.url, Tedee: tedee.url + '/v1.0', Actyx: actyx.url, 'OAuth 2.0': oauth2.tokenUrl,
     };
 }
 
@@ -137,6 +145,7 @@ function credentialsHelp(servers, editor) {
         ['Nightscout', `Base URL ${servers.Nightscout}`, 'mode access token → JWT: ${NIGHTSCOUT_ACCESS_TOKEN} (or API_SECRET: ${NIGHTSCOUT_API_SECRET})'],
         ['Tedee bridge', `Base URL ${servers.Tedee}`, 'mode encrypted, Token ${TEDEE_TOKEN}'],
         ['Actyx', `Base URL ${servers.Actyx}`, 'app id com.example.node-red (a trial id: no secret)'],
+        ['OAuth 2.0', `Token URL ${servers['OAuth 2.0']}`, 'mode client credentials: ${OAUTH2_CLIENT_ID}, ${OAUTH2_CLIENT_SECRET}, scope read write'],
         ['verify', `Base URL ${editor.replace(/\/$/, '')}`, 'generic header Authorization, prefix "Bearer ", Token ${VERIFY_DEMO_TOKEN}; Tedee-style ${VERIFY_DEMO_TEDEE_TOKEN}'],
     ].filter(Boolean);
     const lines = ['', '  In a new "API credentials" node (the example flows already use these; the ${VAR}s are set for this Node-RED):'];

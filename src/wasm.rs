@@ -194,6 +194,7 @@ pub fn scheme_table() -> JsValue {
             mo.set_str("id", m.id);
             mo.set_str("label", m.label);
             mo.set_bool("exchange", m.exchange);
+            mo.set_bool("needsBaseUrl", m.needs_base_url());
             mo.set_val("fields", &m.fields.iter().map(|f| JsValue::from_str(f.name)).collect::<Array>());
             modes.push(&mo);
             for f in m.fields {
@@ -219,6 +220,7 @@ pub fn scheme_table() -> JsValue {
                 fo.set_str("placeholder", f.placeholder);
                 fo.set_str("pattern", f.pattern);
                 fo.set_str("tip", f.tip);
+                fo.set_bool("exchangeUrl", f.exchange_url);
                 if !f.when.0.is_empty() {
                     fo.set_val("when", &Array::of2(&JsValue::from_str(f.when.0), &JsValue::from_str(f.when.1)));
                 }

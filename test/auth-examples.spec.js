@@ -19,7 +19,7 @@ describe('auth: example flows', function () {
     afterEach(async function () { await rt.unload(); });
 
     it('there is one example per API', function () {
-        for (const name of ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx']) assert.ok(files.includes(`${name}.json`), name);
+        for (const name of ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'oauth2']) assert.ok(files.includes(`${name}.json`), name);
     });
 
     for (const file of files) {
@@ -30,7 +30,7 @@ describe('auth: example flows', function () {
             const byId = new Map(flow.map((n) => [n.id, n]));
             const cfg = flow.filter((n) => n.type === 'api-auth-config');
             assert.strictEqual(cfg.length, 1);
-            for (const [k, v] of Object.entries(cfg[0].credentials || {})) assert.match(v, /^\$\{[A-Z_]+\}$/, `${k} must be an env var`);
+            for (const [k, v] of Object.entries(cfg[0].credentials || {})) assert.match(v, /^\$\{[A-Z][A-Z0-9_]*\}$/, `${k} must be an env var`);
             const auth = flow.find((n) => n.type === 'api-auth');
             assert.strictEqual(auth.config, cfg[0].id);
             const http = byId.get(auth.wires[0][0]);

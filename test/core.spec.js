@@ -66,7 +66,7 @@ describe('core (WASM) from Node', function () {
     describe('the table: every API, mode and field, for the editor and the config node', function () {
         it('lists the APIs in order with their modes, fields, kinds and defaults', function () {
             const table = core.schemeTable();
-            assert.deepStrictEqual(table.map((a) => a.id), ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'header']);
+            assert.deepStrictEqual(table.map((a) => a.id), ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'oauth2', 'header']);
             const timbr = table.find((a) => a.id === 'timbr');
             assert.deepStrictEqual(timbr.modes.map((m) => [m.id, m.exchange, m.fields]), [
                 ['token', false, ['token']],
@@ -77,6 +77,11 @@ describe('core (WASM) from Node', function () {
             assert.ok(timbr.fields.username.credential && timbr.fields.salt.credential && !timbr.fields.keyMode.credential);
             assert.deepStrictEqual(timbr.fields.keyMode.choices.map((c) => c[0]), ['key', 'md5', 'sha256']);
             assert.strictEqual(timbr.fields.keyMode.default, 'key');
+            // an exchange needs the base URL, unless it goes to a URL field of its own (OAuth 2.0's token URL)
+            assert.deepStrictEqual(timbr.modes.map((m) => m.needsBaseUrl), [false, true]);
+            const oauth2 = table.find((a) => a.id === 'oauth2');
+            assert.deepStrictEqual(oauth2.modes.map((m) => [m.id, m.exchange, m.needsBaseUrl]), [['client-credentials', true, false], ['refresh-token', true, false]]);
+            assert.ok(oauth2.fields.tokenUrl.exchangeUrl && !oauth2.fields.tokenUrl.credential);
             for (const api of table) {
                 assert.ok(api.label && api.baseUrl.startsWith('http'), api.id);
                 for (const m of api.modes) for (const f of m.fields) assert.ok(api.fields[f], `${api.id}.${f}`);

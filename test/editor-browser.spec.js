@@ -38,12 +38,15 @@ const EXPECTED = {
     'tedee/encrypted': ['mode', 'token', 'placement'],
     'tedee/plain': ['mode', 'token', 'placement'],
     'actyx/exchange': ['appId', 'displayName', 'appVersion', 'signature', 'placement'],
+    'oauth2/client-credentials': ['mode', 'tokenUrl', 'clientId', 'clientSecret', 'clientAuth', 'scope', 'audience'],
+    'oauth2/refresh-token': ['mode', 'tokenUrl', 'clientId', 'clientSecret', 'clientAuth', 'refreshToken', 'scope'],
     'header/token/header': ['token', 'placement', 'prefix', 'headerName'],
     'header/token/query': ['token', 'placement', 'prefix', 'queryName'],
 };
 const ALL_ROWS = ['mode', 'placement', 'baseUrl', 'token', 'secret', 'username', 'password', 'salt', 'keyMode',
-    'plaintextMode', 'headerName', 'prefix', 'queryName', 'appId', 'displayName', 'appVersion', 'signature', 'timeout'];
-const CREDENTIAL_ROWS = ['token', 'secret', 'username', 'password', 'salt'];
+    'plaintextMode', 'headerName', 'prefix', 'queryName', 'appId', 'displayName', 'appVersion', 'signature', 'timeout',
+    'tokenUrl', 'clientId', 'clientSecret', 'clientAuth', 'scope', 'audience', 'refreshToken'];
+const CREDENTIAL_ROWS = ['token', 'secret', 'username', 'password', 'salt', 'clientId', 'clientSecret', 'refreshToken'];
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
@@ -250,7 +253,7 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
                     const creds = shown.filter((r) => CREDENTIAL_ROWS.includes(r)).sort();
                     const wanted = api.modes.find((m) => m.id === mode).fields.filter((f) => api.fields[f].credential).sort();
                     assert.deepStrictEqual(creds, wanted, `${key}: the dialog asks for other secrets than the core uses`);
-                    for (const r of creds.filter((c) => c !== 'username')) {
+                    for (const r of creds.filter((c) => api.fields[c].kind !== 'name')) {
                         assert.strictEqual(await page.locator(`#node-config-input-${r}`).getAttribute('type'), 'password', `${key}: ${r} is not a password input`);
                     }
                 }
@@ -276,6 +279,30 @@ describe('editor in a real browser (chromium + playwright-core)', function () {
         await page.waitForFunction(() => !document.querySelector('#node-config-input-secret').classList.contains('input-error'));
         await secret.fill('');
         await secret.dispatchEvent('change');
+    });
+
+    it('OAuth 2.0 needs no Base URL (its exchange goes to the Token URL), and the Token URL is checked as typed', async function () {
+        const errorOn = (id) => page.locator(`#node-config-input-${id}`).evaluate((e) => e.classList.contains('input-error'));
+        const type = async (id, v) => {
+            const input = page.locator(`#node-config-input-${id}`);
+            await input.fill(v);
+            await input.dispatchEvent('change');
+        };
+        await page.selectOption('#node-config-input-scheme', 'actyx');
+        await type('baseUrl', '');
+        await page.waitForFunction(() => document.querySelector('#node-config-input-baseUrl').classList.contains('input-error'));
+        await page.selectOption('#node-config-input-scheme', 'oauth2');
+        for (const mode of ['client-credentials', 'refresh-token']) {
+            await page.selectOption('#node-config-input-mode', mode);
+            await type('baseUrl', '');
+            assert.strictEqual(await errorOn('baseUrl'), false, `${mode}: an empty Base URL is fine`);
+        }
+        await type('tokenUrl', 'ftp://auth.example.com/token');
+        await page.waitForFunction(() => document.querySelector('#node-config-input-tokenUrl').classList.contains('input-error'));
+        await type('tokenUrl', 'https://auth.example.com/oauth/token');
+        await page.waitForFunction(() => !document.querySelector('#node-config-input-tokenUrl').classList.contains('input-error'));
+        await type('tokenUrl', '');
+        await page.selectOption('#node-config-input-mode', 'client-credentials');
     });
 
     it('Test with unsaved values: a wrong token is refused by the server, the right one works', async function () {

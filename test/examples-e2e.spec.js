@@ -1,7 +1,7 @@
 'use strict';
 // What a newcomer does: `npm start`, open the editor, press each example's inject buttons.
-// This starts scripts/start.js (real Node-RED + real TimeTagger + the fakes on their demo
-// ports), listens to the editor's debug sidebar over the comms websocket, presses every inject
+// This starts scripts/start.js (real Node-RED + real TimeTagger + a real OAuth 2.0 server + the
+// fakes on their demo ports), listens to the editor's debug sidebar over the comms websocket, presses every inject
 // of every example through the admin API, and checks what the sidebar shows.
 const assert = require('node:assert');
 const { spawn } = require('node:child_process');
@@ -110,7 +110,7 @@ describe('npm start: every example flow works against the demo servers', functio
         const gone = new Promise((r) => child.once('exit', r));
         child.kill('SIGINT');
         await gone;
-        for (const port of [8080, 18002, 18003, 18004, 4454, Number(new URL(base).port)]) {
+        for (const port of [8080, 18002, 18003, 18004, 4454, 18005, Number(new URL(base).port)]) {
             await assert.rejects(fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }), `port ${port} still answers`);
         }
     });

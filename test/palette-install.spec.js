@@ -23,7 +23,7 @@ const TYPES = Object.keys(pkg['node-red'].nodes); // api-auth-config, api-auth, 
 
 /**
  * Demo servers for every example (like scripts/start.js, but on free ports): the REAL TimeTagger
- * server and the fakes. → { env, ports: { '<example host:port>': '<our host:port>' }, fakes, close() }
+ * server, a real OAuth 2.0 authorization server (oidc-provider) and the fakes. → { env, ports: { '<example host:port>': '<our host:port>' }, fakes, close() }
  */
 let servers = null;
 async function exampleServers() {
@@ -61,8 +61,14 @@ async function exampleServers() {
     closers.push(() => actyx.close());
     ports['127.0.0.1:4454'] = '127.0.0.1:' + actyx.port;
 
+    env.OAUTH2_CLIENT_ID = 'node-red-demo';
+    env.OAUTH2_CLIENT_SECRET = 'demo-' + rnd(12);
+    const oidc = await require('./support/oidc').start({ clients: [{ id: env.OAUTH2_CLIENT_ID, secret: env.OAUTH2_CLIENT_SECRET, scope: 'read write' }] });
+    closers.push(() => oidc.close());
+    ports['127.0.0.1:18005'] = '127.0.0.1:' + oidc.port;
+
     servers = {
-        env, ports, fakes: { timbr, ns, tedee, actyx }, tt,
+        env, ports, fakes: { timbr, ns, tedee, actyx, oidc }, tt,
         async close() { for (const c of closers.reverse()) { try { await c(); } catch (_) { /* gone */ } } },
     };
     return servers;
@@ -252,7 +258,7 @@ for (const target of TARGETS) {
             const installed = path.join(red.userDir, 'node_modules', pkg.name, 'examples');
             const demo = await exampleServers();
             const files = fs.readdirSync(installed).filter((f) => f.endsWith('.json') && f !== 'verify.json').sort();
-            assert.deepStrictEqual(files, ['actyx.json', 'nightscout.json', 'tedee.json', 'timbr.json', 'timetagger.json']);
+            assert.deepStrictEqual(files, ['actyx.json', 'nightscout.json', 'oauth2.json', 'tedee.json', 'timbr.json', 'timetagger.json']);
             let flows = [];
             const examples = {};
             for (const f of files) {
@@ -285,7 +291,8 @@ for (const target of TARGETS) {
                         const msg = JSON.parse(m.msg);
                         assert.ok(msg.statusCode >= 200 && msg.statusCode < 300, `${f} / inject "${inj.name}": HTTP ${msg.statusCode} ${JSON.stringify(msg.payload).slice(0, 300)}`);
                         for (const [k, secret] of Object.entries(demo.env)) {
-                            if (!/USERNAME/.test(k)) assert.ok(!m.msg.includes(secret), `${f}: the debug output shows ${k}`);
+                            // names (a user name, an OAuth client id) are not secrets: a reply may name them
+                            if (!/USERNAME|CLIENT_ID/.test(k)) assert.ok(!m.msg.includes(secret), `${f}: the debug output shows ${k}`);
                         }
                     }
                 }
@@ -293,7 +300,9 @@ for (const target of TARGETS) {
             } finally {
                 listen.close();
             }
-            const { timbr, ns, tedee, actyx } = demo.fakes;
+            const { timbr, ns, tedee, actyx, oidc } = demo.fakes;
+            assert.ok(oidc.stats.tokenRequests.length >= 1 && oidc.stats.tokenRequests.every((t) => t.status === 200) && oidc.stats.resourceRefused === 0,
+                'oauth2 ' + JSON.stringify(oidc.stats.tokenRequests.map((t) => t.status)));
             assert.ok(timbr.stats.exchanges >= 1 && timbr.stats.exchangeFailures === 0 && timbr.stats.apiRefusals === 0, 'timbr ' + JSON.stringify({ ...timbr.stats, log: undefined }));
             assert.ok(actyx.stats.exchanges >= 1 && actyx.stats.exchangeFailures === 0 && actyx.stats.apiRefusals === 0, 'actyx ' + JSON.stringify({ ...actyx.stats, log: undefined }));
             assert.ok(ns.stats.exchanges >= 1 && ns.stats.failures === 0, 'nightscout ' + JSON.stringify({ ...ns.stats, log: undefined }));

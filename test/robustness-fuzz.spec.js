@@ -77,8 +77,8 @@ function makeGen(rand) {
         }
         return o;
     };
-    const SCHEMES = ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'header', 'oauth', ''];
-    const MODES = ['authtoken', 'bearer', 'token', 'exchange', 'secret', 'jwt', 'encrypted', 'plain', '', 'x'];
+    const SCHEMES = ['timetagger', 'timbr', 'nightscout', 'tedee', 'actyx', 'oauth2', 'header', 'oauth', ''];
+    const MODES = ['authtoken', 'bearer', 'token', 'exchange', 'secret', 'jwt', 'encrypted', 'plain', 'client-credentials', 'refresh-token', '', 'x'];
     // every field name the core's table knows, and baseUrl
     const FIELDS = [...new Set(core.schemeTable().flatMap((a) => Object.keys(a.fields)))].concat(['baseUrl']);
     function config() {
@@ -96,6 +96,7 @@ function makeGen(rand) {
         if (rand() < 0.3) c.salt = FERNET_KEY;
         if (rand() < 0.5) c.baseUrl = 'http://127.0.0.1:1';
         if (rand() < 0.3) c.appId = pick(['com.example.app', 'com.acme.app', 'COM.EXAMPLE.APP', 'com..x']);
+        if (rand() < 0.4) c.tokenUrl = pick(['http://127.0.0.1:1/token', 'https://as.example/oauth/token', 'https://u:p@as.example/t', 'ftp://x']);
         return c;
     }
     function any(depth = 0) {
@@ -177,7 +178,10 @@ describe('robustness: JS-level fuzzing of every core function (no RuntimeError: 
                     freshKey: () => s.freshKey(nArg()),
                     tokenAuth: () => s.tokenAuth(g.rand() < 0.3 ? ACTYX_SAMPLE : arg()),
                     exchangeRequest: () => s.exchangeRequest(nArg()),
-                    exchangeReply: () => s.exchangeReply(nArg(), g.rand() < 0.3 ? JSON.stringify({ token: g.rand() < 0.5 ? ACTYX_SAMPLE.slice(0, g.int(ACTYX_SAMPLE.length)) : str(), data: [str()], exp: num() }) : arg(), nArg()),
+                    exchangeReply: () => s.exchangeReply(nArg(), g.rand() < 0.3 ? JSON.stringify({
+                        token: g.rand() < 0.5 ? ACTYX_SAMPLE.slice(0, g.int(ACTYX_SAMPLE.length)) : str(), data: [str()], exp: num(),
+                        access_token: str(), token_type: g.pick(['Bearer', 'bearer', 'mac', str()]), expires_in: g.rand() < 0.5 ? num() : str(), refresh_token: str(),
+                    }) : arg(), nArg()),
                     checkReply: () => s.checkReply(nArg(), arg()),
                     refusal: () => s.refusal(arg()),
                     rest: () => [s.staticAuth(), s.freshPlace(), s.retry(), s.check(), s.derived(), s.queryNames(), s.headerNames(), s.needsExchange(), s.warnings(), s.kind, s.scheme, s.mode],

@@ -7,7 +7,8 @@
 //   node status, every debug message: the msg leaving each auth node on output 1 in full, the
 //   final responses, the Catch node's errors).
 // Each secret (token, API secret, password, salt, env value) and each derived credential (the
-// Nightscout SHA-1, the JWTs, Timbr tk_ tokens, Actyx tokens, Tedee keys) may appear ONLY in the
+// Nightscout SHA-1, the JWTs, Timbr tk_ tokens, Actyx tokens, Tedee keys, OAuth 2.0 access and
+// refresh tokens — the rotated ones too —, from a real authorization server) may appear ONLY in the
 // header (or query parameter) it belongs to, on a msg leaving an auth node. Everything else is
 // grepped for every one of them.
 const assert = require('node:assert');
@@ -20,6 +21,11 @@ const tedee = require('./fakes/tedee');
 const nightscout = require('./fakes/nightscout');
 const timbr = require('./fakes/timbr');
 const actyx = require('./fakes/actyx');
+const oidcFixture = require('./support/oidc');
+const core = require('../pkg/api_auth_core.js');
+
+/** Credentials that are names, not secrets (a user name, an OAuth client id): the editor may see them. */
+const NAMES = new Set(core.schemeTable().flatMap((api) => Object.entries(api.fields).filter(([, f]) => f.credential && f.kind === 'name').map(([n]) => n)));
 
 const S = {
     tt: 'ttTOKENsecret0a1b2c3d4e5f',
@@ -34,6 +40,7 @@ const S = {
     tdWrong: 'tdWRONGsecretR4t5Y6',
     hdQuery: 'hdQUERYsecret8i9o0p',
     hd: 'hdHEADERsecretA1s2D3f4',
+    oaWrong: 'oaWRONGclientSecret5j6k',
 };
 const ENV_NAME = 'API_AUTH_LEAK_TT_TOKEN';
 const sha1 = (s) => crypto.createHash('sha1').update(s).digest('hex');
@@ -42,7 +49,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 describe('secrets: no token, secret, password or salt leaks anywhere (real Node-RED runtime, every scheme)', function () {
     this.timeout(90000);
     let red; let ws; const frames = [];
-    let sink; let bridge; let ns; let tb; let ax; let closedPort;
+    let sink; let bridge; let ns; let tb; let ax; let closedPort; let oidc; let storedRefresh;
 
     const chains = {}; // name -> { legit: {header?: name, query?: name}, expect: 'out'|'err' }
 
@@ -85,6 +92,11 @@ describe('secrets: no token, secret, password or salt leaks anywhere (real Node-
         chain('ax', { scheme: 'actyx', baseUrl: ax.url, appId: 'com.example.app', displayName: 'Leak test', appVersion: '1.0.0' }, {}, `${ax.url}/api/v2/node/id`, { legitHeader: 'Authorization' });
         chain('hd-query', { scheme: 'header', placement: 'query', queryName: 'api_key' }, { token: S.hdQuery }, `${sink.url}/sink/hd?x=1`, { legitQuery: 'api_key' });
         chain('hd', { scheme: 'header', headerName: 'X-Api-Key', prefix: 'Key ' }, { token: S.hd }, `${sink.url}/sink/hd`, { legitHeader: 'X-Api-Key' });
+        const oa = { scheme: 'oauth2', tokenUrl: oidc.tokenUrl };
+        const { basic, refresh } = oidc.clients;
+        chain('oa-cc', { ...oa, mode: 'client-credentials', scope: 'read' }, { clientId: basic.id, clientSecret: basic.secret }, oidc.resourceUrl, { legitHeader: 'Authorization' });
+        chain('oa-bad', { ...oa, mode: 'client-credentials', clientAuth: 'post' }, { clientId: basic.id, clientSecret: S.oaWrong }, oidc.resourceUrl, { expect: 'err' });
+        chain('oa-rt', { ...oa, mode: 'refresh-token' }, { clientId: refresh.id, clientSecret: refresh.secret, refreshToken: storedRefresh }, oidc.resourceUrl, { legitHeader: 'Authorization' });
         list.push({ id: 'catch', type: 'catch', z: 'tab', name: 'catch', scope: null, uncaught: false, x: 100, y: y + 40, wires: [['err']] });
         list.push({ id: 'err', type: 'debug', z: 'tab', name: 'err', active: true, tosidebar: true, console: true, tostatus: false, complete: 'true', targetType: 'full', x: 300, y: y + 40, wires: [] });
         return list;
@@ -123,6 +135,8 @@ describe('secrets: no token, secret, password or salt leaks anywhere (real Node-
         tb = await timbr.start({ salt: S.tbSalt, users: { admin: S.tbPassword } });
         tb.tokens.set(S.tbToken, { user: 'admin', revoked: false });
         ax = await actyx.start();
+        oidc = await oidcFixture.start();
+        storedRefresh = await oidc.obtainRefreshToken();
         red = await nr.start({ link: true, env: { [ENV_NAME]: S.ttEnv }, args: ['-D', 'credentialSecret=leak-test-credential-secret'] });
         const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.resolve('node-red/package.json'))] }));
         ws = new WebSocket(red.url.replace(/^http/, 'ws') + 'comms');
@@ -138,7 +152,7 @@ describe('secrets: no token, secret, password or salt leaks anywhere (real Node-
     after(async function () {
         if (ws) ws.close();
         if (red) await red.stop();
-        for (const s of [sink, bridge, ns, tb, ax]) if (s) await s.close();
+        for (const s of [sink, bridge, ns, tb, ax, oidc]) if (s) await s.close();
     });
 
     it('runs every scheme: successes, wrong secrets, a server down, a 401 loop that recovers and one that fails', async function () {
@@ -158,8 +172,11 @@ describe('secrets: no token, secret, password or salt leaks anywhere (real Node-
         await waitFor(() => debugOf('out-tb-ex').length >= 2, 'tb-ex after the revocation');
         assert.strictEqual(debugOf('out-tb-ex')[1].statusCode, 200);
         // and one more round of the failing ones (refusals are remembered: no hammering)
-        for (const name of ['tb-bad', 'ns-bad', 'td-bad']) await red.api.inject('inj-' + name);
-        await waitFor(() => ['tb-bad', 'ns-bad', 'td-bad'].every((n) => errorsFor(n).length >= 2), 'second errors');
+        for (const name of ['tb-bad', 'ns-bad', 'td-bad', 'oa-bad']) await red.api.inject('inj-' + name);
+        await waitFor(() => ['tb-bad', 'ns-bad', 'td-bad', 'oa-bad'].every((n) => errorsFor(n).length >= 2), 'second errors');
+        assert.match(errorsFor('oa-bad')[0].error.message, /HTTP 401 invalid_client: client authentication failed/);
+        // OAuth 2.0: the refresh token was rotated (and the node said so, without it)
+        assert.ok(oidc.stats.tokenRequests.some((t) => t.grantType === 'refresh_token' && t.body.refresh_token && t.body.refresh_token !== storedRefresh));
         assert.match(errorsFor('td-bad')[0].error.message, /HTTP 401.*Invalid token.*also with a fresh key/);
         assert.match(errorsFor('ns-down')[0].error.message, /connection refused/);
         assert.ok(Object.keys(chains).length >= 14);
@@ -170,6 +187,9 @@ describe('secrets: no token, secret, password or salt leaks anywhere (real Node-
         // derived credentials, collected from where they legitimately are
         const derived = new Set([sha1(S.nsSecret), ns.tokenFor('Node-RED reader')]);
         for (const tk of tb.tokens.keys()) derived.add(tk);
+        // OAuth 2.0: the client secrets, the stored refresh token, and every token the server issued
+        derived.add(oidc.clients.basic.secret).add(oidc.clients.refresh.secret).add(storedRefresh);
+        for (const t of oidc.stats.tokenRequests) for (const k of ['access_token', 'refresh_token']) if (t.body && t.body[k]) derived.add(t.body[k]);
         const legitValues = [];
         for (const [name, c] of Object.entries(chains)) {
             for (const m of debugOf('sent-' + name)) {
@@ -229,7 +249,7 @@ describe('secrets: no token, secret, password or salt leaks anywhere (real Node-
             const body = await (await red.api.get(`/credentials/api-auth-config/cfg-${name}`)).json();
             haystacks.push([`GET /credentials/api-auth-config/cfg-${name}`, JSON.stringify(body)]);
             for (const [k, v] of Object.entries(body)) {
-                assert.ok(k.startsWith('has_') ? typeof v === 'boolean' : k === 'username', `credentials of ${name}: only has_* flags (and the username), got ${k}`);
+                assert.ok(k.startsWith('has_') ? typeof v === 'boolean' : NAMES.has(k), `credentials of ${name}: only has_* flags (and names: ${[...NAMES]}), got ${k}`);
             }
         }
         assert.strictEqual((await (await red.api.get('/credentials/api-auth-config/cfg-tt')).json()).has_token, true);

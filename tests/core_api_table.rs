@@ -69,6 +69,13 @@ fn exchanged_schemes() {
     assert_eq!(pairs(&s.auth(0.0, Some("AAAA+/=")).unwrap().query), [("access_token", "AAAA+/=")]);
     assert_eq!(s.query_names(), ["access_token"]);
     assert!(!Signer::new(&cfg(&[("scheme", "timetagger"), ("token", "t")])).unwrap().needs_exchange());
+    // OAuth 2.0: the exchange goes to the token URL, so no base URL is needed
+    for mode in ["client-credentials", "refresh-token"] {
+        let o = cfg(&[("scheme", "oauth2"), ("mode", mode), ("tokenUrl", "https://as/token"), ("clientId", "c"), ("clientSecret", "s"), ("refreshToken", "r")]);
+        let s = Signer::new(&o).unwrap();
+        assert!(s.needs_exchange() && s.base_url().is_none());
+        assert_eq!(pairs(&s.auth(0.0, Some("at")).unwrap().headers), [("Authorization", "Bearer at")]);
+    }
 }
 #[test]
 fn fresh_keys_only_where_a_scheme_makes_them() {

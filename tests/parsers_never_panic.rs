@@ -98,6 +98,14 @@ fn exchange_signers() -> Vec<Signer> {
         Config::new().with("scheme", "timbr").with("mode", "exchange").with("username", "u").with("password", "p").with("salt", KEY),
         Config::new().with("scheme", "nightscout").with("mode", "jwt").with("token", "r-0123456789abcdef"),
         Config::new().with("scheme", "actyx").with("appId", "com.example.a").with("placement", "query"),
+        Config::new().with("scheme", "oauth2").with("tokenUrl", "http://x/token").with("clientId", "c").with("clientSecret", "s"),
+        Config::new()
+            .with("scheme", "oauth2")
+            .with("mode", "refresh-token")
+            .with("tokenUrl", "http://x/token")
+            .with("clientId", "c")
+            .with("clientSecret", "s")
+            .with("refreshToken", "rt"),
     ]
     .into_iter()
     .map(|c| Signer::new(&c.with("baseUrl", "http://x")).unwrap())
@@ -238,7 +246,12 @@ proptest! {
     fn exchange_replies_never_panic(body in prop_oneof![jsonish(), any::<String>()], token in prop_oneof![actyxish(), jwtish()], status in 0u16..700) {
         for mut s in exchange_signers() {
             let _ = s.exchange_request(1_700_000_000_000.0);
-            for b in [body.clone(), format!("{{\"token\":{}}}", quoted(&token)), format!("{{\"data\":[{}]}}", quoted(&token))] {
+            for b in [
+                body.clone(),
+                format!("{{\"token\":{}}}", quoted(&token)),
+                format!("{{\"data\":[{}]}}", quoted(&token)),
+                format!("{{\"access_token\":{},\"token_type\":\"Bearer\",\"expires_in\":{},\"refresh_token\":{}}}", quoted(&token), status, quoted(&body)),
+            ] {
                 if let Ok(t) = s.exchange_reply(status as f64, &b, 0.0) {
                     // a token that comes back can go in a header
                     prop_assert!(t.token.bytes().all(|c| (0x20..0x7f).contains(&c)));
@@ -272,8 +285,8 @@ proptest! {
 
     #[test]
     fn signer_never_panics(
-        scheme in prop_oneof![Just("timetagger"), Just("timbr"), Just("nightscout"), Just("tedee"), Just("actyx"), Just("header"), Just("x")],
-        mode in prop_oneof![Just(None), Just(Some("exchange".to_string())), Just(Some("token".to_string())), Just(Some("jwt".to_string())), Just(Some("plain".to_string())), Just(Some("bearer".to_string())), opt_text()],
+        scheme in prop_oneof![Just("timetagger"), Just("timbr"), Just("nightscout"), Just("tedee"), Just("actyx"), Just("oauth2"), Just("header"), Just("x")],
+        mode in prop_oneof![Just(None), Just(Some("exchange".to_string())), Just(Some("token".to_string())), Just(Some("jwt".to_string())), Just(Some("plain".to_string())), Just(Some("bearer".to_string())), Just(Some("refresh-token".to_string())), opt_text()],
         placement in prop_oneof![Just(None), Just(Some("query".to_string())), opt_text()],
         token in opt_text(), secret_v in opt_text(), other in opt_text(),
         now in any_f64(), window in any_f64(), exchanged in opt_text(),

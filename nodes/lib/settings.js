@@ -15,9 +15,13 @@ function envRef(v) {
     return m ? m[1] : null;
 }
 
-/** The names a configuration may carry for `api` (all its modes' fields) and which are credentials. */
+/**
+ * The names a configuration may carry for `api` (all its modes' fields), which are credentials,
+ * and which of those are secrets (a name credential — a user name, an OAuth client id — is not:
+ * it is not masked, so a reply that names it stays readable).
+ */
 function fieldsOf(api) {
-    return api ? Object.entries(api.fields).map(([name, f]) => ({ name, credential: f.credential })) : [];
+    return api ? Object.entries(api.fields).map(([name, f]) => ({ name, credential: f.credential, secret: f.credential && f.kind !== 'name' })) : [];
 }
 
 /**
@@ -47,13 +51,13 @@ function buildSettings(table, n, creds, env, t) {
         if (typeof n[k] === 'string' && n[k] !== '') coreConfig[k] = n[k];
     }
     const secrets = [];
-    for (const { name, credential } of fieldsOf(api)) {
+    for (const { name, credential, secret } of fieldsOf(api)) {
         const raw = credential ? creds[name] : n[name];
         if (raw === undefined || raw === null) continue;
         const v = value(name, typeof raw === 'string' ? raw : String(raw));
         if (v === undefined) continue;
         coreConfig[name] = v;
-        if (credential && name !== 'username') secrets.push(v, v.trim());
+        if (secret) secrets.push(v, v.trim());
     }
     let baseUrl = typeof n.baseUrl === 'string' ? value('baseUrl', n.baseUrl.trim()) : undefined;
     if (baseUrl) {

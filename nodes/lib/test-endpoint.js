@@ -14,7 +14,12 @@ async function runTest(core, table, body, creds, env, t) {
     const mask = (x) => core.maskSecret(x);
     const safe = (text, extra = []) => redact(text, s.secrets.concat(extra), mask);
     if (s.problems.length) return { ok: false, status: 0, message: safe(s.problems.map((p) => p.message).join('; ')) };
-    if (!s.baseUrl) return { ok: false, status: 0, message: t('api-auth-config.test.noBaseUrl') };
+    // a check under the base URL needs one; an exchange that goes to a URL of its own does not
+    // (the core refuses an exchange under a missing base URL itself)
+    const api = table.find((a) => a.id === s.scheme);
+    const mode = api && (api.modes.find((m) => m.id === body.mode) || api.modes[0]);
+    const ownUrl = !!mode && mode.exchange && !mode.needsBaseUrl;
+    if (!s.baseUrl && !ownUrl) return { ok: false, status: 0, message: t('api-auth-config.test.noBaseUrl') };
     let signer;
     try {
         signer = new core.Signer(s.coreConfig);
@@ -25,6 +30,7 @@ async function runTest(core, table, body, creds, env, t) {
     try {
         let token;
         const check = signer.check();
+        if (!s.baseUrl && !check.exchange) return { ok: false, status: 0, message: t('api-auth-config.test.noBaseUrl') };
         if (signer.needsExchange()) {
             let res;
             try {

@@ -13,6 +13,7 @@
 pub mod actyx;
 pub mod header;
 pub mod nightscout;
+pub mod oauth2;
 pub mod tedee;
 pub mod timbr;
 pub mod timetagger;
@@ -23,7 +24,7 @@ use crate::verify::{Verifier, Verify};
 use crate::{excerpt, js_uint, Code, Error, Result};
 
 /// Every API, in the order the editor lists them.
-pub static APIS: &[&Api] = &[&timetagger::API, &timbr::API, &nightscout::API, &tedee::API, &actyx::API, &header::API];
+pub static APIS: &[&Api] = &[&timetagger::API, &timbr::API, &nightscout::API, &tedee::API, &actyx::API, &oauth2::API, &header::API];
 
 /// One API: its modes, and how a configuration of one of them signs.
 pub struct Api {
@@ -45,8 +46,18 @@ pub struct Mode {
     pub id: &'static str,
     pub label: &'static str,
     pub fields: &'static [&'static Field],
-    /// Whether it gets its token from an exchange (then the base URL is required).
+    /// Whether it gets its token from an exchange (then the base URL is required, unless the
+    /// exchange goes to a URL of its own: see [`Mode::needs_base_url`]).
     pub exchange: bool,
+}
+
+impl Mode {
+    /// Whether a configuration of this mode needs a base URL: an exchange mode does, for its
+    /// exchange goes to a path under it, unless one of its fields is the URL the exchange goes to
+    /// ([`Field::exchange_url`], an OAuth 2.0 token URL).
+    pub fn needs_base_url(&self) -> bool {
+        self.exchange && !self.fields.iter().any(|f| f.exchange_url)
+    }
 }
 
 /// What kind of value a field holds, and so where Node-RED keeps it.
@@ -82,16 +93,44 @@ pub struct Field {
     /// Shown (and used) only when another field has a value: `("placement", "query")`; `("", "")`
     /// for always.
     pub when: (&'static str, &'static str),
+    /// The token exchange is sent to this field's value, an absolute http(s) URL (checked as one):
+    /// its mode needs no base URL for the exchange, and the Test button sends stored secrets only
+    /// to the value a deployed node saved.
+    pub exchange_url: bool,
 }
 
 impl Field {
     /// A secret field (password-type credential) with hygiene `h`.
     pub const fn secret(name: &'static str, label: &'static str, h: Hygiene) -> Field {
-        Field { name, label, kind: Kind::Secret, hygiene: h, required: true, default: "", placeholder: "", pattern: "", tip: "", when: ("", "") }
+        Field {
+            name,
+            label,
+            kind: Kind::Secret,
+            hygiene: h,
+            required: true,
+            default: "",
+            placeholder: "",
+            pattern: "",
+            tip: "",
+            when: ("", ""),
+            exchange_url: false,
+        }
     }
     /// A text property.
     pub const fn text(name: &'static str, label: &'static str) -> Field {
-        Field { name, label, kind: Kind::Text, hygiene: Hygiene::Name, required: true, default: "", placeholder: "", pattern: "", tip: "", when: ("", "") }
+        Field {
+            name,
+            label,
+            kind: Kind::Text,
+            hygiene: Hygiene::Name,
+            required: true,
+            default: "",
+            placeholder: "",
+            pattern: "",
+            tip: "",
+            when: ("", ""),
+            exchange_url: false,
+        }
     }
     /// A choice property; the first choice is the default.
     pub const fn choice(name: &'static str, label: &'static str, choices: &'static [(&'static str, &'static str)]) -> Field {
@@ -106,6 +145,7 @@ impl Field {
             pattern: "",
             tip: "",
             when: ("", ""),
+            exchange_url: false,
         }
     }
     pub const fn optional(self) -> Field {
@@ -129,6 +169,10 @@ impl Field {
     /// Only when `field` is `value`.
     pub const fn when(self, field: &'static str, value: &'static str) -> Field {
         Field { when: (field, value), ..self }
+    }
+    /// The URL the token exchange is sent to (see [`Field::exchange_url`](#structfield.exchange_url)).
+    pub const fn exchange_url(self) -> Field {
+        Field { exchange_url: true, ..self }
     }
 
     /// Whether Node-RED keeps it as a credential.
@@ -401,14 +445,19 @@ impl<'a> Reader<'a> {
     }
 
     /// A text field, trimmed: its default when absent; a required one given empty is an error,
-    /// an optional one may be empty (the scheme says what empty means).
+    /// an optional one may be empty (the scheme says what empty means). An exchange URL must be
+    /// an absolute http(s) URL.
     pub fn text(&self, f: &Field) -> Result<String> {
-        match self.cfg.get(f.name).map(str::trim) {
-            None if f.required && f.default.is_empty() => Err(Error::required(f.name)),
-            None => Ok(f.default.to_string()),
-            Some("") if f.required => Err(Error::new(f.name, Code::Empty, "is empty")),
-            Some(v) => Ok(v.to_string()),
+        let v = match self.cfg.get(f.name).map(str::trim) {
+            None if f.required && f.default.is_empty() => return Err(Error::required(f.name)),
+            None => f.default.to_string(),
+            Some("") if f.required => return Err(Error::new(f.name, Code::Empty, "is empty")),
+            Some(v) => v.to_string(),
+        };
+        if f.exchange_url && !v.is_empty() {
+            check_http_url(&v, f)?;
         }
+        Ok(v)
     }
 
     /// One of the choices of `f`; absent or empty means its default.
@@ -426,14 +475,37 @@ impl<'a> Reader<'a> {
         Ok(if self.choice(&PLACEMENT)? == "query" { Placement::Query } else { Placement::Header })
     }
 
-    /// The base URL (JavaScript checks it is an http(s) URL); required by exchange modes.
+    /// The base URL (JavaScript checks it is an http(s) URL); required by exchange modes whose
+    /// exchange goes to a path under it ([`Mode::needs_base_url`]).
     pub fn base_url(&self, api: &Api, mode: &Mode) -> Result<Option<String>> {
         match self.cfg.get("baseUrl").map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) => Ok(Some(v.to_string())),
-            None if mode.exchange => Err(Error::new("baseUrl", Code::Required, format!("is required for the token exchange (e.g. {})", api.base_url))),
+            None if mode.needs_base_url() => Err(Error::new("baseUrl", Code::Required, format!("is required for the token exchange (e.g. {})", api.base_url))),
             None => Ok(None),
         }
     }
+}
+
+/// An absolute http(s) URL with a host, no white space or control characters, and no user name or
+/// password in it (those are credentials, and a URL is a plain property, exported with the flow).
+/// The value is not echoed.
+fn check_http_url(v: &str, f: &Field) -> Result<()> {
+    let lower = v.get(..8).unwrap_or(v).to_ascii_lowercase();
+    let scheme = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
+    } else {
+        0
+    };
+    let host = v.as_bytes()[scheme..].split(|b| b"/?#".contains(b)).next().unwrap_or_default();
+    if scheme == 0 || host.is_empty() || v.bytes().any(|b| b <= b' ' || b == 0x7f) || v.contains(char::is_whitespace) {
+        return Err(Error::new(f.name, Code::BadFormat, format!("is not an http(s) URL (e.g. {})", f.placeholder)));
+    }
+    if host.contains(&b'@') {
+        return Err(Error::new(f.name, Code::BadFormat, "must not contain a user name or password (they are credentials: use the secret fields)"));
+    }
+    Ok(())
 }
 
 fn find_api(cfg: &Config) -> Result<&'static Api> {

@@ -153,6 +153,10 @@ async function start(opts = {}) {
     // Listen first (port 0), then build the provider with the issuer that port gives.
     let handler = (req, res) => { res.statusCode = 503; res.end(); };
     const server = http.createServer((req, res) => handler(req, res));
+    // Clients keep connections alive (Node's global agent does since Node 19). Node closes an idle
+    // one after 5 s, and a client that picks it up at that moment gets ECONNRESET: on a busy
+    // machine (1000 messages at once) that race is real. Keep idle connections for a minute.
+    server.keepAliveTimeout = 60000;
     const sockets = new Set();
     server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
     await new Promise((resolve, reject) => {

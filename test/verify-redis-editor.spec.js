@@ -1,4 +1,5 @@
 'use strict';
+/* global RED, document -- page.evaluate callbacks run in the browser */
 // The API credentials dialog's "Verify nodes" section in a real browser (chromium +
 // playwright-core) against a real Node-RED with a real redis-server: Replay memory defaults to
 // "in this Node-RED" and hides the Redis rows; "in Redis" shows Redis URL (a password input) and

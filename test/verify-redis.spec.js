@@ -13,6 +13,7 @@
 //     and shows a red status naming Redis within the timeout, accepts nothing while it is down,
 //     and recovers by itself after it restarts; Redis paused (slow) → 503 after the 1 s timeout;
 //   - Redis restarted empty → keys used before (older than the new floor) are still refused;
+//   - examples/verify-redis.json, deployed on the three, works as shipped;
 //   - the Redis URL and password are in no flows.json, log line or status.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -36,6 +37,7 @@ const TOKEN_SHORT = 'ShortWindow' + rnd(8);
 const TOKEN_LONG = 'LongWindow' + rnd(8);
 const PASSWORD = 'redis p@ss:' + rnd(6);
 const UNAVAILABLE = { ok: false, error: 'Service unavailable' };
+const EXAMPLE_TOKEN = 'ExampleShared' + rnd(8);
 
 /** One protected endpoint: http in → verify → (ok) count + 200 | (refused) count; the verify node answers. */
 function endpoint(name, cfg, windowSecs, penalty) {
@@ -136,7 +138,7 @@ describe('api-auth-verify: several Node-RED instances share one Redis (real proc
 
     before(async function () {
         redis = await redisFixture.start({ password: PASSWORD });
-        const env = { REDIS_URL: redis.url, TOKEN_SHORT, TOKEN_LONG };
+        const env = { REDIS_URL: redis.url, TOKEN_SHORT, TOKEN_LONG, VERIFY_REDIS_DEMO_TOKEN: EXAMPLE_TOKEN };
         const started = await Promise.all(Array.from({ length: INSTANCES }, () => nr.start({ link: true, env })));
         reds.push(...started);
         for (const red of reds) {
@@ -333,12 +335,45 @@ describe('api-auth-verify: several Node-RED instances share one Redis (real proc
         assert.equal((await get(0, '/long', { api_token: fresh })).status, 401);
     });
 
+    it('examples/verify-redis.json as shipped, deployed on the 3 instances: each client call gets 200; a key used on one is refused on the others', async function () {
+        const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'verify-redis.json'), 'utf8'));
+        const cfg = example.find((n) => n.type === 'api-auth-config');
+        assert.strictEqual(cfg.replayStore, 'redis');
+        assert.deepStrictEqual(cfg.credentials, { token: '${VERIFY_REDIS_DEMO_TOKEN}', redisUrl: '${REDIS_URL}' });
+        const inject = example.find((n) => n.type === 'inject');
+        const answer = example.find((n) => n.type === 'debug' && /^answer/.test(n.name));
+        const errors = example.filter((n) => n.type === 'debug' && /error|refused/.test(n.name)).map((n) => n.id);
+        for (let i = 0; i < INSTANCES; i++) {
+            const text = JSON.stringify(example).split('127.0.0.1:1880/').join(`127.0.0.1:${reds[i].port}/`);
+            await reds[i].api.deploy(JSON.parse(text));
+        }
+        const end = Date.now() + 15000;
+        for (;;) {
+            const rs = await Promise.all(reds.map((_, i) => get(i, '/api-auth-demo/redis')));
+            if (rs.every((r) => r.status === 401)) break;
+            if (Date.now() > end) throw new Error('the example endpoints are not ready: ' + rs.map((r) => r.status));
+            await sleep(100);
+        }
+        for (let i = 0; i < INSTANCES; i++) {
+            const seen = listeners[i].messages.length;
+            await reds[i].api.inject(inject.id);
+            const m = await listeners[i].waitFor((d) => listeners[i].messages.indexOf(d) >= seen && (d.id === answer.id || errors.includes(d.id)), 15000);
+            assert.strictEqual(m.id, answer.id, `instance ${i}: ${m.msg}`);
+            assert.match(m.msg, /"ok":true/);
+        }
+        await sleep(600); // the penalty of the bare requests above has passed
+        const key = tedeeKey(EXAMPLE_TOKEN, Date.now());
+        assert.equal((await get(0, '/api-auth-demo/redis', { api_token: key })).status, 200);
+        for (const i of [1, 2]) assert.equal((await get(i, '/api-auth-demo/redis', { api_token: key })).status, 401);
+        assert.equal((await scan(`api-auth:replay:${scopeOf(EXAMPLE_TOKEN)}:*`)).length, 4, 'three client calls and one key, recorded under the example\'s prefix');
+    });
+
     it('the Redis URL and its password are in no flows.json, log line or status', async function () {
         for (let i = 0; i < INSTANCES; i++) {
             const flowsFile = fs.readFileSync(path.join(reds[i].userDir, 'flows.json'), 'utf8');
             const texts = [flowsFile, reds[i].logs(), JSON.stringify(listeners[i].statuses), JSON.stringify(listeners[i].messages)];
             for (const text of texts) {
-                for (const s of [PASSWORD, encodeURIComponent(PASSWORD), redis.url, TOKEN_LONG, TOKEN_SHORT]) {
+                for (const s of [PASSWORD, encodeURIComponent(PASSWORD), redis.url, TOKEN_LONG, TOKEN_SHORT, EXAMPLE_TOKEN]) {
                     assert.ok(!text.includes(s), `instance ${i} shows a secret: ${text.slice(Math.max(0, text.indexOf(s) - 100), text.indexOf(s) + 50)}`);
                 }
             }

@@ -247,7 +247,7 @@ module.exports = function (RED) {
         st = st || this._store;
         if (!st) return '';
         if (st.state === 'connecting') return t('api-auth-config.redis.connecting');
-        const code = st.problem ? st.problem.code : st.state;
+        const code = st.problem ? st.problem.code : (st.state === 'closed' ? 'closed' : 'offline');
         const text = t('api-auth-config.redis.problem.' + code, { secs: COMMAND_TIMEOUT_MS / 1000 });
         return this.redact(text === 'api-auth-config.redis.problem.' + code ? t('api-auth-config.redis.problem.error') : text);
     };

@@ -47,6 +47,10 @@ describe('editor: the API credentials dialog keeps the verify nodes\' memory in 
         page.on('pageerror', (e) => pageErrors.push(e.message));
         await page.goto(red.url);
         await page.locator('.red-ui-palette-node[data-palette-type="api-auth-verify"]').first().waitFor({ state: 'attached', timeout: 30000 });
+        // the deployed flows are loaded (editing before that would be overwritten by the load)
+        await page.locator(`[id="verify"]`).first().waitFor({ state: 'attached', timeout: 30000 });
+        await page.waitForFunction(() => RED.nodes.node('cfg') && RED.nodes.node('verify') && !RED.nodes.dirty(), null, { polling: 100 });
+        await page.waitForTimeout(500);
     });
 
     after(async function () {
@@ -109,7 +113,7 @@ describe('editor: the API credentials dialog keeps the verify nodes\' memory in 
             r = await red.api.get('door', { api_token: key });
             if (r.status === 503 || r.status === 404) await new Promise((res) => setTimeout(res, 100));
         } while ((r.status === 503 || r.status === 404) && Date.now() < end);
-        assert.strictEqual(r.status, 200);
+        assert.strictEqual(r.status, 200, `${r.status} ${await r.text()}\n${red.logs().slice(-1500)}`);
         assert.strictEqual((await red.api.get('door', { api_token: key })).status, 401);
         const keys = (await redis.cli(['--scan', '--pattern', 'door:replay:*'])).split('\n').filter(Boolean);
         assert.strictEqual(keys.length, 1);

@@ -133,8 +133,9 @@ module.exports = function (RED) {
         node.on('close', function () {
             node._listeners.clear();
             if (node._cache) node._cache.clear();
-            if (node._store) node._store.close(); // the one Redis connection of this node
-            node._store = null;
+            // the one Redis connection of this node; the closed store stays, so a late request of a
+            // verify node that is still closing gets "closed" (503) instead of a new connection
+            if (node._store) node._store.close();
             for (const o of [node.signer, node._verifier]) {
                 if (o && o.free) { try { o.free(); } catch (_) { /* already freed */ } }
             }

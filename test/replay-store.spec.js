@@ -311,5 +311,10 @@ describe('replay store: the verify node with its memory in Redis (test runtime, 
         assert.equal(await connections(redis), before + 1);
         await h.unload();
         await until(async () => (await connections(redis)) === before, 'the connection is closed');
+        // a late request of a verify node still closing gets the closed store, not a new connection
+        assert.equal(cfg.store().state, 'closed');
+        await assert.rejects(cfg.store().claim('a'.repeat(32), Date.now(), 1000), (e) => e.storeCode === 'closed');
+        await sleep(300);
+        assert.equal(await connections(redis), before);
     });
 });

@@ -65,7 +65,7 @@ function flows() {
         cfg('cfgLong', '${TOKEN_LONG}'),
         ...endpoint('short', 'cfgShort', SHORT_WINDOW_SECS, 0),
         ...endpoint('long', 'cfgLong', 30, 0),
-        ...endpoint('pen', 'cfgLong', 30, 400),
+        ...endpoint('pen', 'cfgLong', 30, 1000),
         { id: 'in-stats', type: 'http in', z: 'tab', url: '/stats', method: 'get', wires: [['fn-stats']] },
         { id: 'fn-stats', type: 'function', z: 'tab', func: "msg.payload = flow.get('count') || {}; return msg;", outputs: 1, wires: [['res-stats']] },
         { id: 'res-stats', type: 'http response', z: 'tab', statusCode: '', headers: {}, wires: [] },
@@ -226,23 +226,24 @@ describe('api-auth-verify: several Node-RED instances share one Redis (real proc
     });
 
     it('the penalty is shared: failures on instance A delay the next try from the same address on instance B; a success clears it everywhere', async function () {
+        // penalty 1000 ms per failure (margins for a busy machine: held ≥ half of it, "at once" < half)
         const first = await get(0, '/pen', { api_token: 'wrong' });
         assert.equal(first.status, 401);
-        assert.ok(first.ms < 300, `first failure answered at once (${first.ms} ms)`);
+        assert.ok(first.ms < 500, `first failure answered at once (${first.ms} ms)`);
         const second = await get(1, '/pen', { api_token: tedeeKey('not-the-token', Date.now()) });
         assert.equal(second.status, 401);
-        assert.ok(second.ms >= 330, `instance B held the answer for A's failure (${second.ms} ms)`);
+        assert.ok(second.ms >= 700, `instance B held the answer for A's failure (${second.ms} ms)`);
         const keys = await scan(`${PREFIX}penalty:*`);
         assert.equal(keys.length, 1, JSON.stringify(keys));
         const pttl = Number(await redis.cli(['PTTL', keys[0]]));
-        assert.ok(pttl > 0 && pttl <= 400, `the penalty expires by itself (PTTL ${pttl})`);
+        assert.ok(pttl > 0 && pttl <= 1000, `the penalty expires by itself (PTTL ${pttl})`);
         const good = await get(2, '/pen', { api_token: tedeeKey(TOKEN_LONG, Date.now()) });
         assert.equal(good.status, 200);
-        assert.ok(good.ms >= 250, `instance C held a valid request of the penalised address (${good.ms} ms)`);
+        assert.ok(good.ms >= 500, `instance C held a valid request of the penalised address (${good.ms} ms)`);
         assert.deepEqual(await scan(`${PREFIX}penalty:*`), [], 'a success deleted it');
         const after = await get(0, '/pen', { api_token: tedeeKey(TOKEN_LONG, Date.now()) });
         assert.equal(after.status, 200);
-        assert.ok(after.ms < 300, `cleared on instance A too (${after.ms} ms)`);
+        assert.ok(after.ms < 500, `cleared on instance A too (${after.ms} ms)`);
     });
 
     it('Redis stopped mid-run: 503 and a red status naming Redis on every instance within the timeout, nothing accepted while down, all recover after it restarts', async function () {

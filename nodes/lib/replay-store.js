@@ -240,10 +240,14 @@ class RedisStore {
         return new Promise((resolve, reject) => {
             let settled = false;
             const timer = setTimeout(() => {
-                if (settled) return;
-                settled = true;
-                this._failed(client, storeError('timeout'));
-                reject(storeError('timeout'));
+                // After a stall of this process (GC, CPU starved) timers run before pending socket
+                // reads: decide after the I/O phase, so a reply that did arrive in time still counts.
+                setImmediate(() => {
+                    if (settled) return;
+                    settled = true;
+                    this._failed(client, storeError('timeout'));
+                    reject(storeError('timeout'));
+                });
             }, this.timeoutMs);
             client.sendCommand(args).then((reply) => {
                 if (settled) return;

@@ -32,6 +32,9 @@ describe('editor: the API credentials dialog keeps the verify nodes\' memory in 
         }
         redis = await redisFixture.start({ password });
         red = await nr.start({ link: true, env: { EDITOR_REDIS_URL: redis.url, EDITOR_TEDEE_TOKEN: token } });
+        // deploy only once the runtime has started its own (empty) flows: a deploy racing that
+        // start can lose the credentials it carries
+        for (const end = Date.now() + 20000; !/Started flows/.test(red.logs()) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
         // a protected endpoint whose credentials node is still "in this Node-RED"
         await red.api.deploy([
             { id: 'tab', type: 'tab', label: 'verify' },
@@ -40,6 +43,15 @@ describe('editor: the API credentials dialog keeps the verify nodes\' memory in 
             { id: 'verify', type: 'api-auth-verify', z: 'tab', config: 'cfg', windowSecs: 30, respond: true, penalty: 0, x: 320, y: 80, wires: [['res'], []] },
             { id: 'res', type: 'http response', z: 'tab', statusCode: '', headers: {}, x: 520, y: 80, wires: [] },
         ]);
+        // in this Node-RED's memory for now: the endpoint works
+        const first = tedeeKey(token, Date.now() + 1000); // after the memory's creation (its floor)
+        let r0;
+        for (const end = Date.now() + 10000; Date.now() < end;) {
+            r0 = await red.api.get('door', { api_token: first });
+            if (r0.status !== 404) break;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.strictEqual(r0.status, 200, 'the deployed endpoint before the edit');
         const { chromium } = require('playwright-core');
         browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
         page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -5,7 +5,8 @@
 // version in a few seconds: same figures, no meaning as timings (CI runs it so it cannot rot).
 //
 // Sections: micro.js (ns per call vs node:crypto / crypto-js / npm fernet), flow.js (the auth
-// node in a running flow), exchange.js (cold-cache single flight), size.js (start-up, sizes).
+// node in a running flow), exchange.js (cold-cache single flight), size.js (start-up, sizes),
+// verify.js (the verify node with its replay memory in this Node-RED and in Redis).
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -64,6 +65,8 @@ async function main() {
     const flow = await require('./flow').run({ smoke });
     log('bench: cold-cache exchange…');
     const exchange = await require('./exchange').run({ smoke });
+    log('bench: verify node, memory and Redis…');
+    const verify = await require('./verify').run({ smoke });
 
     // ---- figures and ratios -------------------------------------------------------------------
     const perCall = {};
@@ -115,6 +118,7 @@ async function main() {
         exchange,
         startup: { firstRequireMs: size.firstRequire.ms, firstRequireSamplesMs: size.firstRequire.samplesMs, wasmBytes: size.wasmBytes, tarball: size.tarball },
         targets,
+        verify,
         seconds: (Date.now() - t0) / 1000,
     };
     fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
@@ -145,6 +149,7 @@ async function main() {
     console.log('\n' + table(frows));
     console.log('\n' + table(xrows));
     console.log('\n' + table(srows));
+    for (const rows of require('./verify').table(verify)) console.log('\n' + table(rows));
     console.log('\n' + table(trows));
     console.log(`\n(${results.seconds.toFixed(1)} s; JSON: ${path.relative(process.cwd(), outFile) || outFile})`);
 }

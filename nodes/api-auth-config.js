@@ -1,7 +1,8 @@
 'use strict';
 // Config node `api-auth-config`: holds the secrets (Node-RED credentials or ${ENV_VAR}), the
-// shared core Signer, the one single-flight token cache, the verify side's shared Verifier, and
-// the admin endpoint behind the dialog's Test button. It knows no API: the core's table says which
+// shared core Signer, the one single-flight token cache, the verify side's shared Verifier and
+// where it keeps its replay memory (this Node-RED, or one Redis connection shared by several
+// instances: nodes/lib/replay-store.js), and the admin endpoint behind the dialog's Test button. It knows no API: the core's table says which
 // fields exist (and goes to the editor as the node setting `apiAuthConfigSchemes`), the core
 // checks them, describes the exchange and reads the replies. Its face to other nodes is in
 // docs/CORE_API.md.
@@ -11,6 +12,7 @@ const { runExchange } = require('./lib/exchange');
 const { buildSettings } = require('./lib/settings');
 const { runTest } = require('./lib/test-endpoint');
 const { redact } = require('./lib/http');
+const { storeSettings, RedisStore, COMMAND_TIMEOUT_MS } = require('./lib/replay-store');
 const i18n = require('./lib/i18n');
 
 let core = null;
@@ -40,6 +42,9 @@ const EXCHANGE_URLS = [...new Set(TABLE.flatMap((api) => Object.keys(api.fields)
 function exchangeUrls(n) {
     return EXCHANGE_URLS.map((name) => (typeof n[name] === 'string' ? n[name] : ''));
 }
+
+/** The config node's own credentials (not a scheme's): the Redis URL may hold its password. */
+const STORE_CREDENTIALS = { redisUrl: { type: 'password' } };
 
 /** An Error with a code (the core's or ours) and, for HTTP refusals, a status. */
 function codedError(message, code, extra) {
@@ -103,6 +108,19 @@ module.exports = function (RED) {
         }
         node.exchange = !!(node.signer && node.kind === 'exchange');
 
+        // Where the verify nodes keep the replay memory and the penalty: properties replayStore
+        // ('memory' | 'redis') and redisPrefix, credential redisUrl (never in flows.json). Only
+        // the verify nodes depend on it: a problem here does not stop signing.
+        const store = storeSettings(n, node.credentials || {}, t);
+        node.replayStore = store.kind;
+        node.redisPrefix = store.prefix;
+        node._storeSettings = store;
+        node._secrets = node._secrets.concat(store.secrets);
+        node.storeProblem = store.problem
+            ? codedError(`${title}: ${store.problem.message}`, store.problem.code, { field: store.problem.field })
+            : null;
+        node._store = null;
+
         if (node.exchange) {
             node._cache = new TokenCache({
                 exchange: async () => {
@@ -126,6 +144,9 @@ module.exports = function (RED) {
         node.on('close', function () {
             node._listeners.clear();
             if (node._cache) node._cache.clear();
+            // the one Redis connection of this node; the closed store stays, so a late request of a
+            // verify node that is still closing gets "closed" (503) instead of a new connection
+            if (node._store) node._store.close();
             for (const o of [node.signer, node._verifier]) {
                 if (o && o.free) { try { o.free(); } catch (_) { /* already freed */ } }
             }
@@ -200,8 +221,51 @@ module.exports = function (RED) {
         return this._verifier;
     };
 
+    /**
+     * The Redis store of every verify node using these credentials (one connection, made on the
+     * first call), or null when the replay memory is kept in this Node-RED. Throws the store's
+     * configuration problem (an unset ${REDIS_URL}, a bad URL…). Each (re)connection raises the
+     * shared Verifier's floor to that moment.
+     */
+    ApiAuthConfigNode.prototype.store = function () {
+        const s = this._storeSettings;
+        if (!s || s.kind !== 'redis') return null;
+        if (this.storeProblem) throw this.storeProblem;
+        if (!this._store) {
+            const node = this;
+            let was = 'connecting';
+            node._store = new RedisStore({
+                url: s.url,
+                prefix: s.prefix,
+                onConnect(nowMs) {
+                    if (node._verifier) node._verifier.raiseFloor(nowMs);
+                },
+            });
+            node._store.onState((state) => {
+                if (state === 'down' && was !== 'down') {
+                    node.warn(`${node.title}: ${t('api-auth-config.redis.down', { reason: node.storeText(node._store) })}`);
+                } else if (state === 'ready' && was === 'down') {
+                    node.log(`${node.title}: ${t('api-auth-config.redis.back')}`);
+                }
+                was = state;
+            });
+            node._store.start();
+        }
+        return this._store;
+    };
+
+    /** What is wrong with the store, in words (never the URL or the password). */
+    ApiAuthConfigNode.prototype.storeText = function (st) {
+        st = st || this._store;
+        if (!st) return '';
+        if (st.state === 'connecting') return t('api-auth-config.redis.connecting');
+        const code = st.problem ? st.problem.code : (st.state === 'closed' ? 'closed' : 'offline');
+        const text = t('api-auth-config.redis.problem.' + code, { secs: COMMAND_TIMEOUT_MS / 1000 });
+        return this.redact(text === 'api-auth-config.redis.problem.' + code ? t('api-auth-config.redis.problem.error') : text);
+    };
+
     RED.nodes.registerType('api-auth-config', ApiAuthConfigNode, {
-        credentials: credentialTypes(),
+        credentials: Object.assign(credentialTypes(), STORE_CREDENTIALS),
         // the core's table of APIs, modes and fields, for the editor (RED.settings.apiAuthConfigSchemes)
         settings: { apiAuthConfigSchemes: { value: TABLE, exportable: true } },
     });

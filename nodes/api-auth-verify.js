@@ -9,12 +9,17 @@
 //
 // Outputs: 1 accepted (msg.auth = { ok:true, scheme, config, name, reason:'ok' }),
 //          2 refused  (msg.auth = { ok:false, reason, scheme, config, name }).
+//
+// Replay memory and penalty: in this Node-RED (the credentials node's Verifier and this node's
+// PenaltyList, all synchronous), or in Redis when the credentials node says so (nodes/lib/
+// replay-store.js): then the core's claimCheck decides and the store records, and anything the
+// store could not do is answered 503 — a key is never accepted unless Redis recorded it.
 
 const i18n = require('./lib/i18n');
 
 const UNAUTHORIZED_BODY = { ok: false, error: 'Unauthorized' };
 const MISCONFIGURED_BODY = { ok: false, error: 'Server misconfigured' };
-const SHUTTING_DOWN_BODY = { ok: false, error: 'Service unavailable' };
+const UNAVAILABLE_BODY = { ok: false, error: 'Service unavailable' };
 const TOO_MANY_BODY = { ok: false, error: 'Too many requests' };
 
 const DEFAULT_WINDOW_SECS = 30;
@@ -141,7 +146,10 @@ module.exports = function (RED) {
             try { return typeof c.label === 'function' ? String(c.label()) : String(c.name || c.scheme || ''); } catch (e) { return String(c.scheme || ''); }
         }
 
-        /** The Verifier to use, or an Error explaining why the endpoint cannot be protected. */
+        /**
+         * { verifier, store } to use (store: the credentials node's Redis store, or null for the
+         * memory of this Node-RED), or { error } explaining why the endpoint cannot be protected.
+         */
         function getVerifier() {
             if (settingsError) return { error: settingsError };
             const c = node.configNode;
@@ -149,8 +157,10 @@ module.exports = function (RED) {
             if (c.problem) return { error: c.problem instanceof Error ? c.problem : new Error(String(c.problem)) };
             if (typeof c.verifier !== 'function') return { error: new Error(t('api-auth-verify.errors.cannotVerify', { name: configLabel(), reason: '' })) };
             try {
-                return { verifier: c.verifier(node.windowSecs * 1000) };
+                const verifier = c.verifier(node.windowSecs * 1000);
+                return { verifier, store: typeof c.store === 'function' ? c.store() : null };
             } catch (e) {
+                if (e && e.field && /^redis|^replayStore/.test(e.field)) return { error: e };
                 return { error: new Error(t('api-auth-verify.errors.cannotVerify', { name: configLabel(), reason: `: ${e && e.message ? e.message : e}` })) };
             }
         }
@@ -160,8 +170,29 @@ module.exports = function (RED) {
             return s.length > 60 ? s.slice(0, 57) + '...' : s;
         }
 
+        let store = null; // the Redis store, when the credentials node keeps the memory there
+        let unsubscribe = null;
+
+        /** The store's state as a status, or null when it is ready. */
+        function storeStatus() {
+            if (!store || store.ready) return null;
+            const c = node.configNode;
+            const why = c && typeof c.storeText === 'function' ? c.storeText(store) : store.state;
+            if (store.state === 'connecting') return { fill: 'yellow', shape: 'ring', text: t('api-auth-verify.status.redisConnecting') };
+            return { fill: 'red', shape: 'ring', text: shortText(t('api-auth-verify.status.redisDown', { reason: why })) };
+        }
+
         function showCounts() {
             statusTimer = null;
+            const s = storeStatus();
+            if (s) {
+                node.status(s);
+                return;
+            }
+            if (!node.counts.accepted && !node.counts.refused) {
+                node.status({});
+                return;
+            }
             node.status({
                 fill: node.lastRefused ? 'red' : 'green',
                 shape: node.lastRefused ? 'ring' : 'dot',
@@ -196,59 +227,57 @@ module.exports = function (RED) {
             return { ok, reason, scheme: c.scheme, config: c.id, name: configLabel() };
         }
 
-        // Show a config problem at once, not only on the first request.
+        // Show a config problem (or the state of the Redis store) at once, not only on the first request.
         {
             const v = getVerifier();
             if (v.error) showProblem(v.error);
-            else node.status({});
+            else {
+                store = v.store;
+                // the status follows the store: red naming Redis while it cannot be used, back by itself
+                if (store) unsubscribe = store.onState(() => { if (!statusTimer) showCounts(); });
+                showCounts();
+            }
         }
 
-        node.on('input', function (msg, send, done) {
-            const got = getVerifier();
-            if (got.error) {
-                showProblem(got.error);
-                answer(msg, 500, MISCONFIGURED_BODY);
-                done(got.error);
-                return;
-            }
-            const req = msg.req;
-            if (!req || typeof req !== 'object') {
-                done(new Error(t('api-auth-verify.errors.noReq')));
-                return;
-            }
-            const now = node.now();
-            const addr = node.penalty ? clientAddress(req) : null;
-            const wait = node.penalty ? node.penalty.waitFor(addr, now) : 0;
-            if (wait > 0 && pending.size >= MAX_HELD) {
-                // Too many requests are already held back: answer this penalised one at once,
-                // without checking it (no key is used up, nothing is learnt, nothing is held).
-                node.counts.refused++;
-                node.lastRefused = true;
-                msg.auth = authOf(false, 'penalty');
-                answer(msg, 429, TOO_MANY_BODY);
-                scheduleStatus();
-                send([null, msg]);
+        /** Hold the answer to a penalised request for `ms`, then `finish()`; let go if the client leaves. */
+        function hold(msg, done, ms, finish) {
+            // If the client goes away meanwhile, let go of it at once: its message (and body) is
+            // dropped, nothing is answered.
+            const res = msg.res && msg.res._res;
+            const entry = { msg, done, timer: null, gone: null };
+            const release = function () {
+                pending.delete(entry);
+                clearTimeout(entry.timer);
+                if (res && typeof res.removeListener === 'function') res.removeListener('close', entry.gone);
+            };
+            entry.gone = function () {
+                if (res && res.writableFinished) return;
+                release();
                 done();
-                return;
-            }
-            let result;
-            try {
-                result = got.verifier.check(lowerCaseKeys(req.headers), plainObject(req.query), now, node.windowSecs * 1000);
-            } catch (e) {
-                const err = new Error(t('api-auth-verify.errors.checkFailed', { name: configLabel(), reason: e && e.message ? e.message : e }));
-                showProblem(err);
-                answer(msg, 500, MISCONFIGURED_BODY);
-                done(err);
-                return;
-            }
-            const ok = !!(result && result.ok);
-            const reason = result && result.reason ? String(result.reason) : (ok ? 'ok' : 'mismatch');
-            if (node.penalty) {
-                if (ok) node.penalty.succeeded(addr);
-                else node.penalty.failed(addr, now);
-            }
+            };
+            entry.timer = setTimeout(function () {
+                release();
+                finish();
+            }, ms);
+            if (res && typeof res.once === 'function') res.once('close', entry.gone);
+            pending.add(entry);
+        }
 
-            const finish = function () {
+        /** Answer 429 at once: too many penalised requests are already held. */
+        function tooMany(msg, send, done) {
+            // Not checked: no key is used up, nothing is learnt, nothing is held.
+            node.counts.refused++;
+            node.lastRefused = true;
+            msg.auth = authOf(false, 'penalty');
+            answer(msg, 429, TOO_MANY_BODY);
+            scheduleStatus();
+            send([null, msg]);
+            done();
+        }
+
+        /** The outcome of a check: output 1, or 401 and output 2. */
+        function finisher(msg, send, done, ok, reason) {
+            return function () {
                 if (ok) {
                     node.counts.accepted++;
                     node.lastRefused = false;
@@ -265,35 +294,134 @@ module.exports = function (RED) {
                 }
                 done();
             };
+        }
 
-            if (wait <= 0) {
-                finish();
+        /** Redis could not record (down, slow, an error): 503, output 2 with reason 'unavailable'. */
+        function unavailable(msg, send, done) {
+            node.counts.refused++;
+            node.lastRefused = true;
+            msg.auth = authOf(false, 'unavailable');
+            answer(msg, 503, UNAVAILABLE_BODY);
+            const s = storeStatus();
+            if (s) {
+                if (statusTimer) {
+                    clearTimeout(statusTimer);
+                    statusTimer = null;
+                }
+                node.status(s);
+            } else scheduleStatus();
+            send([null, msg]);
+            done();
+        }
+
+        function checkFailed(msg, done, e) {
+            const err = new Error(t('api-auth-verify.errors.checkFailed', { name: configLabel(), reason: e && e.message ? e.message : e }));
+            showProblem(err);
+            answer(msg, 500, MISCONFIGURED_BODY);
+            done(err);
+        }
+
+        /**
+         * The Redis path: penalty wait (PTTL), the core's claimCheck, the claim (SET NX PX) issued in
+         * the same turn as the check (so a reconnection's new floor cannot fall in between), the
+         * penalty update; any store failure → 503. The answer is held for what is left of the wait.
+         */
+        async function viaStore(st, verifier, msg, send, done) {
+            const req = msg.req;
+            const arrived = node.now();
+            if (!st.ready) {
+                unavailable(msg, send, done);
                 return;
             }
-            // Held back by the penalty. If the client goes away meanwhile, let go of it at once:
-            // its message (and body) is dropped, nothing is answered.
-            const res = msg.res && msg.res._res;
-            const entry = { msg, done, timer: null, gone: null };
-            const release = function () {
-                pending.delete(entry);
-                clearTimeout(entry.timer);
-                if (res && typeof res.removeListener === 'function') res.removeListener('close', entry.gone);
-            };
-            entry.gone = function () {
-                if (res && res.writableFinished) return;
-                release();
-                done();
-            };
-            entry.timer = setTimeout(function () {
-                release();
-                finish();
-            }, wait);
-            if (res && typeof res.once === 'function') res.once('close', entry.gone);
-            pending.add(entry);
+            const addr = node.penaltyMs > 0 ? clientAddress(req) : null;
+            let wait = 0;
+            let ok;
+            let reason;
+            try {
+                if (addr !== null) wait = await st.penaltyWait(addr, MAX_WAIT_MS);
+                if (wait > 0 && pending.size >= MAX_HELD) {
+                    tooMany(msg, send, done);
+                    return;
+                }
+                let result;
+                try {
+                    result = verifier.claimCheck(lowerCaseKeys(req.headers), plainObject(req.query), node.now(), node.windowSecs * 1000);
+                } catch (e) {
+                    checkFailed(msg, done, e);
+                    return;
+                }
+                ok = !!(result && result.ok);
+                reason = result && result.reason ? String(result.reason) : (ok ? 'ok' : 'mismatch');
+                if (reason === 'claim') {
+                    ok = await st.claim(verifier.scope, result.ms, result.ttlMs);
+                    reason = ok ? 'ok' : 'replay';
+                }
+                if (addr !== null) {
+                    if (!ok) await st.penaltyFailed(addr, node.penaltyMs, MAX_WAIT_MS);
+                    else if (wait > 0) await st.penaltySucceeded(addr).catch(() => { /* it expires by itself */ });
+                }
+            } catch (e) {
+                unavailable(msg, send, done);
+                return;
+            }
+            const finish = finisher(msg, send, done, ok, reason);
+            const left = wait - (node.now() - arrived);
+            if (left <= 0) finish();
+            else hold(msg, done, left, finish);
+        }
+
+        node.on('input', function (msg, send, done) {
+            const got = getVerifier();
+            if (got.error) {
+                showProblem(got.error);
+                answer(msg, 500, MISCONFIGURED_BODY);
+                done(got.error);
+                return;
+            }
+            const req = msg.req;
+            if (!req || typeof req !== 'object') {
+                done(new Error(t('api-auth-verify.errors.noReq')));
+                return;
+            }
+            if (got.store) {
+                if (got.store !== store) {
+                    if (unsubscribe) unsubscribe();
+                    store = got.store;
+                    unsubscribe = store.onState(() => { if (!statusTimer) showCounts(); });
+                }
+                viaStore(got.store, got.verifier, msg, send, done);
+                return;
+            }
+            const now = node.now();
+            const addr = node.penalty ? clientAddress(req) : null;
+            const wait = node.penalty ? node.penalty.waitFor(addr, now) : 0;
+            if (wait > 0 && pending.size >= MAX_HELD) {
+                // Too many requests are already held back: answer this penalised one at once.
+                tooMany(msg, send, done);
+                return;
+            }
+            let result;
+            try {
+                result = got.verifier.check(lowerCaseKeys(req.headers), plainObject(req.query), now, node.windowSecs * 1000);
+            } catch (e) {
+                checkFailed(msg, done, e);
+                return;
+            }
+            const ok = !!(result && result.ok);
+            const reason = result && result.reason ? String(result.reason) : (ok ? 'ok' : 'mismatch');
+            if (node.penalty) {
+                if (ok) node.penalty.succeeded(addr);
+                else node.penalty.failed(addr, now);
+            }
+            const finish = finisher(msg, send, done, ok, reason);
+            if (wait <= 0) finish();
+            else hold(msg, done, wait, finish); // held back by the penalty
         });
 
         node.on('close', function (removed, closeDone) {
             if (typeof removed === 'function') closeDone = removed;
+            if (unsubscribe) unsubscribe();
+            unsubscribe = null;
             if (statusTimer) {
                 clearTimeout(statusTimer);
                 statusTimer = null;
@@ -302,7 +430,7 @@ module.exports = function (RED) {
                 clearTimeout(entry.timer);
                 const res = entry.msg.res && entry.msg.res._res;
                 if (res && typeof res.removeListener === 'function') res.removeListener('close', entry.gone);
-                answer(entry.msg, 503, SHUTTING_DOWN_BODY);
+                answer(entry.msg, 503, UNAVAILABLE_BODY);
                 entry.done();
             }
             pending.clear();

@@ -77,10 +77,26 @@ export class Verifier {
     free(): void;
     [Symbol.dispose](): void;
     check(headers: Record<string, string | string[] | undefined>, query: Record<string, string | string[] | undefined>, nowMs: number, windowMs: number): { ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' };
+    /**
+     * `check` for a replay memory kept outside (Redis): a valid single-use key inside the window
+     * and above the floor answers `{ ok: false, reason: 'claim', ms, ttlMs }` — accepted only if
+     * the store records `ms` now (`SET … NX PX ttlMs`); every other answer is final.
+     */
+    claimCheck(headers: Record<string, string | string[] | undefined>, query: Record<string, string | string[] | undefined>, nowMs: number, windowMs: number): { ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' | 'claim'; ms?: number; ttlMs?: number };
     memoryBytes(): number;
     constructor(config: object, nowMs: number);
+    /**
+     * Refuse every single-use key older than `nowMs` from now on (on every (re)connection to the
+     * external store).
+     */
+    raiseFloor(nowMs: number): void;
     size(): number;
     widen(windowMs: number): void;
+    /**
+     * The name of its single-use space in an external store (32 hex digits, not the secret), or
+     * null when its credentials are not single-use.
+     */
+    readonly scope: string | undefined;
 }
 
 export function actyxTokenInfo(token: string): { created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string };

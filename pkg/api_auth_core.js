@@ -287,6 +287,23 @@ class Verifier {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
+     * `check` for a replay memory kept outside (Redis): a valid single-use key inside the window
+     * and above the floor answers `{ ok: false, reason: 'claim', ms, ttlMs }` — accepted only if
+     * the store records `ms` now (`SET … NX PX ttlMs`); every other answer is final.
+     * @param {Record<string, string | string[] | undefined>} headers
+     * @param {Record<string, string | string[] | undefined>} query
+     * @param {number} nowMs
+     * @param {number} windowMs
+     * @returns {{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' | 'claim'; ms?: number; ttlMs?: number }}
+     */
+    claimCheck(headers, query, nowMs, windowMs) {
+        const ret = wasm.verifier_claimCheck(this.__wbg_ptr, headers, query, nowMs, windowMs);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
      * @returns {number}
      */
     memoryBytes() {
@@ -305,6 +322,31 @@ class Verifier {
         this.__wbg_ptr = ret[0];
         VerifierFinalization.register(this, this.__wbg_ptr, this);
         return this;
+    }
+    /**
+     * Refuse every single-use key older than `nowMs` from now on (on every (re)connection to the
+     * external store).
+     * @param {number} nowMs
+     */
+    raiseFloor(nowMs) {
+        const ret = wasm.verifier_raiseFloor(this.__wbg_ptr, nowMs);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
+     * The name of its single-use space in an external store (32 hex digits, not the secret), or
+     * null when its credentials are not single-use.
+     * @returns {string | undefined}
+     */
+    get scope() {
+        const ret = wasm.verifier_scope(this.__wbg_ptr);
+        let v1;
+        if (ret[0] !== 0) {
+            v1 = getStringFromWasm0(ret[0], ret[1]);
+            wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+        }
+        return v1;
     }
     /**
      * @returns {number}

@@ -9,6 +9,8 @@
 //   Tedee       http://127.0.0.1:18004/v1.0               fake
 //   Actyx       http://127.0.0.1:4454                     fake
 //   OAuth 2.0   http://127.0.0.1:18005                    a REAL authorization server (npm oidc-provider)
+//   Redis       redis://127.0.0.1:<free port>             a real redis-server, when installed (the
+//               verify-redis example shares its replay memory there)
 // The examples' credentials are ${ENV_VAR} references; this script sets those variables for
 // the Node-RED it starts. Ctrl-C stops everything it started.
 // Options: --port N (Node-RED, default 1880), --reset (redeploy the example flows),
@@ -128,9 +130,19 @@ async function startDemoServers(env) {
 
     env.VERIFY_DEMO_TOKEN = 'verify-demo-' + rnd(8);
     env.VERIFY_DEMO_TEDEE_TOKEN = 'VerifyDemo' + rnd(4);
+    env.VERIFY_REDIS_DEMO_TOKEN = 'VerifyRedisDemo' + rnd(4);
+    let redis = '(not started: redis-server not installed — bash .ci/install-redis.sh)';
+    try {
+        const r = await require('../test/support/redis.js').start();
+        stops.push(() => r.stop());
+        env.REDIS_URL = r.url;
+        redis = r.url;
+    } catch (err) {
+        // Everything else still works; the verify-redis example will report the unset variable.
+    }
     return {
         TimeTagger: timetagger,
-        Timbr: timbr.url, Nightscout: ns.url, Tedee: tedee.url + '/v1.0', Actyx: actyx.url, 'OAuth 2.0': oauth2.tokenUrl,
+        Timbr: timbr.url, Nightscout: ns.url, Tedee: tedee.url + '/v1.0', Actyx: actyx.url, 'OAuth 2.0': oauth2.tokenUrl, Redis: redis,
     };
 }
 

@@ -615,6 +615,49 @@ impl JsVerifier {
         Ok(o.into())
     }
 
+    /// `check` for a replay memory kept outside (Redis): a valid single-use key inside the window
+    /// and above the floor answers `{ ok: false, reason: 'claim', ms, ttlMs }` — accepted only if
+    /// the store records `ms` now (`SET … NX PX ttlMs`); every other answer is final.
+    #[wasm_bindgen(js_name = claimCheck, unchecked_return_type = "{ ok: boolean; reason: 'ok' | 'missing' | 'mismatch' | 'bad-format' | 'stale' | 'replay' | 'claim'; ms?: number; ttlMs?: number }")]
+    pub fn claim_check(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | string[] | undefined>")] headers: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | string[] | undefined>")] query: JsValue,
+        nowMs: f64,
+        windowMs: f64,
+    ) -> JsResult<JsValue> {
+        let h = |n: &str| found(&headers, n);
+        let q = |n: &str| found(&query, n);
+        let o = Obj::new();
+        match self.inner.check_claim(&h, &q, nowMs, windowMs)? {
+            verify::Outcome::Done(r) => {
+                o.set_bool("ok", r == verify::Reason::Ok);
+                o.set_str("reason", r.as_str());
+            }
+            verify::Outcome::Claim { ms, ttl_ms } => {
+                o.set_bool("ok", false);
+                o.set_str("reason", "claim");
+                o.set_num("ms", ms as f64);
+                o.set_num("ttlMs", ttl_ms as f64);
+            }
+        }
+        Ok(o.into())
+    }
+
+    /// The name of its single-use space in an external store (32 hex digits, not the secret), or
+    /// null when its credentials are not single-use.
+    #[wasm_bindgen(getter)]
+    pub fn scope(&self) -> Option<String> {
+        self.inner.scope().map(str::to_string)
+    }
+
+    /// Refuse every single-use key older than `nowMs` from now on (on every (re)connection to the
+    /// external store).
+    #[wasm_bindgen(js_name = raiseFloor)]
+    pub fn raise_floor(&mut self, nowMs: f64) -> JsResult<()> {
+        Ok(self.inner.raise_floor(nowMs)?)
+    }
+
     pub fn size(&self) -> f64 {
         self.inner.size() as f64
     }

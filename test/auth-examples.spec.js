@@ -1,5 +1,5 @@
 'use strict';
-// Every example flow in examples/ (except verify) is importable: it loads in the runtime with the
+// Every example flow in examples/ (except the verify ones) is importable: it loads in the runtime with the
 // real nodes, has the 401 loop wiring (auth → http request → back into auth), an http request node
 // with an empty URL and no authentication of its own, a Catch node, and credentials that come only
 // from environment variables (no secret in an example).
@@ -10,7 +10,7 @@ const rt = require('./support/nodered');
 const { onTab } = require('./support/examples');
 
 const dir = path.join(__dirname, '..', 'examples');
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'verify.json');
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('verify'));
 const coreNodes = path.dirname(require.resolve('@node-red/nodes/package.json'));
 const extraNodes = ['core/common/20-inject.js', 'core/function/10-function.js', 'core/common/21-debug.js', 'core/common/90-comment.js']
     .map((p) => require(path.join(coreNodes, p)));

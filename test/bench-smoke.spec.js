@@ -64,6 +64,16 @@ describe('bench (smoke)', function () {
         }
     });
 
+    it('the verify node: per request with the memory and the Redis store, requests/s across 3 instances', function () {
+        assert.strictEqual(results.verify.skipped, null, 'redis-server is installed in CI (.ci/install-redis.sh)');
+        for (const k of ['none', 'memory', 'redis']) {
+            finite(results.verify.perRequest[k].burstUsPerMsg, k + ' burstUsPerMsg');
+            finite(results.verify.perRequest[k].sequentialUsPerMsg, k + ' sequentialUsPerMsg');
+        }
+        for (const k of ['redis3', 'redis1', 'memory1']) finite(results.verify.throughput[k].perSec, k + ' perSec');
+        assert.match(stdout, /3 instances, one Redis/);
+    });
+
     it('start-up and sizes, and a status for every target', function () {
         finite(results.startup.firstRequireMs, 'firstRequireMs');
         finite(results.startup.wasmBytes, 'wasmBytes');

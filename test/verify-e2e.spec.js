@@ -9,6 +9,7 @@ const h = require('./verify-harness');
 const rt = require('./support/nodered');
 
 const { helper } = h;
+const { read, onTab } = require('./support/examples');
 
 // Independent oracles (node:crypto), written from PROTOCOLS.md — not the core under test.
 const sha = (alg, s) => crypto.createHash(alg).update(s).digest('hex');
@@ -382,24 +383,28 @@ describe('api-auth-verify: examples/verify.json works as shipped', function () {
     it('both client flows get 200 from their protected endpoints through the same config nodes', async function () {
         process.env.VERIFY_DEMO_TEDEE_TOKEN = 'demo-tedee-token-from-env-0123';
         process.env.VERIFY_DEMO_TOKEN = 'demo-static-token-from-env-4567';
-        const example = JSON.parse(require('node:fs').readFileSync(require.resolve('../examples/verify.json'), 'utf8'));
+        const here = h.url('').replace(/\/$/, '');
+        const example = JSON.parse(JSON.stringify(read('verify.json')).replaceAll('http://127.0.0.1:1880', here));
         const credentials = {};
-        const flow = example.map((node) => {
+        const flow = onTab(example, 'tab-verify').map((node) => {
             const n = { ...node };
             if (n.credentials) { credentials[n.id] = n.credentials; delete n.credentials; }
-            // inject/debug are replaced by helper nodes; the client calls this test's server
+            // inject/debug/comment are replaced by helper nodes; the test sends what the inject would
             if (n.type === 'inject' || n.type === 'debug' || n.type === 'comment') return { id: n.id, type: 'helper', z: n.z, wires: n.wires || [] };
-            if (n.type === 'http request') n.url = n.url.replace('http://127.0.0.1:1880', h.url(''));
             return n;
         });
         await h.load(flow, credentials);
         const byType = (t) => example.filter((n) => n.type === t);
         for (const c of byType('api-auth-config')) assert.equal(helper.getNode(c.id).problem, null);
         assert.equal(byType('api-auth').length, 2);
-        for (const auth of byType('api-auth')) {
+        for (const inject of byType('inject')) {
+            const auth = example.find((n) => n.id === inject.wires[0][0]);
             const answerNode = helper.getNode(auth.wires[1][0]);
             const got = h.nextMessage(answerNode);
-            helper.getNode(auth.id).receive({ payload: Date.now() });
+            const msg = {};
+            for (const p of inject.props) msg[p.p] = p.v;
+            assert.ok(msg.url, `${inject.name} sets msg.url`);
+            helper.getNode(auth.id).receive(msg);
             const m = await got;
             assert.equal(m.statusCode, 200, JSON.stringify(m.payload));
             assert.equal(m.payload.ok, true);

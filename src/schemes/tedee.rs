@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Api, Auth, Check, Mode, Placement, Plan, Reader, Retry, Sign, PLACEMENT, TOKEN};
 use crate::encode::{push_hex, unhex};
-use crate::verify::{claimed, same, text, Claims, Presented, Reason, Verify};
+use crate::verify::{claimed, same, scope_of, text, Claims, Presented, Reason, Verify};
 use crate::{Result, MAX_SAFE_INTEGER};
 
 /// Header and query parameter name.
@@ -109,7 +109,7 @@ fn plan(r: &mut Reader, mode: &'static Mode) -> Result<Plan> {
         return Ok(Plan::fixed(Auth::placed(placement, PARAM, token), check));
     }
     let maker = KeyMaker::new(&token);
-    let verify = Box::new(KeyCheck { maker: maker.clone() });
+    let verify = Box::new(KeyCheck { maker: maker.clone(), scope: scope_of(API.id, token.as_bytes()) });
     Ok(Plan {
         sign: Sign::Fresh { key: Box::new(move |ms| maker.key(ms)), place: placement, name: PARAM },
         exchange: None,
@@ -122,9 +122,11 @@ fn plan(r: &mut Reader, mode: &'static Mode) -> Result<Plan> {
 }
 
 /// The verify side of encrypted mode: the `api_token` header (else query) is a key of our token,
-/// inside the window, and its millisecond was not used before.
+/// inside the window, and its millisecond was not used before. For one token a millisecond has
+/// one key, so the single-use space of an external store is named after the token (`scope`).
 struct KeyCheck {
     maker: KeyMaker,
+    scope: String,
 }
 
 impl Verify for KeyCheck {
@@ -146,13 +148,17 @@ impl Verify for KeyCheck {
     fn single_use(&self) -> bool {
         true
     }
+
+    fn scope(&self) -> Option<&str> {
+        Some(&self.scope)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schemes::{cfg, Signer};
-    use crate::verify::{Found, Verifier};
+    use crate::verify::{scope_of, Found, Outcome, Reason, Verifier, CLAIM_SKEW_MS};
     use crate::Code;
 
     const VECTOR: &str = "e59d9763edc6e59f2faccf9a769e5cf170d68439c3fd67afae5e3e72d0463a711691058833000";
@@ -323,5 +329,92 @@ mod tests {
         let later = now + 2.0 * window as f64;
         assert_eq!(check(&mut v, &[("api_token", &keys[0])], &[], later, window as f64), "stale");
         assert_eq!(v.size(), 0);
+    }
+
+    fn claim(v: &mut Verifier, h: &[(&str, &str)], q: &[(&str, &str)], now: u64, w: u64) -> Outcome {
+        v.check_claim(&map(h), &map(q), now as f64, w as f64).unwrap()
+    }
+
+    /// An external store (Redis): the core checks the key, the window and the floor, then asks
+    /// for the millisecond to be claimed; it never marks its own bitmap, so the same key asks
+    /// again (the store answers "used").
+    #[test]
+    fn external_claims_ask_for_the_millisecond() {
+        let t0 = 1_700_000_000_000u64;
+        let mut v = verifier(t0);
+        let k = KeyMaker::new(TOKEN_);
+        let w = 30_000u64;
+        let key = k.key(t0 + 1_000);
+        let first = claim(&mut v, &[("api_token", &key)], &[], t0 + 1_000, w);
+        assert_eq!(first, Outcome::Claim { ms: t0 + 1_000, ttl_ms: w + CLAIM_SKEW_MS });
+        assert_eq!(claim(&mut v, &[], &[("api_token", &key)], t0 + 1_500, w), Outcome::Claim { ms: t0 + 1_000, ttl_ms: w + CLAIM_SKEW_MS - 500 });
+        assert_eq!(v.size(), 0, "the local bitmap is not used");
+        // a key from the future lives until it leaves the widest window
+        assert_eq!(
+            claim(&mut v, &[("api_token", &k.key(t0 + 20_000))], &[], t0 + 1_500, w),
+            Outcome::Claim { ms: t0 + 20_000, ttl_ms: 18_500 + w + CLAIM_SKEW_MS }
+        );
+        // everything else is decided by the core
+        assert_eq!(claim(&mut v, &[("api_token", &KeyMaker::new("other").key(t0 + 1_000))], &[], t0 + 1_500, w), Outcome::Done(Reason::Mismatch));
+        assert_eq!(claim(&mut v, &[("api_token", "abc")], &[], t0 + 1_500, w), Outcome::Done(Reason::BadFormat));
+        assert_eq!(claim(&mut v, &[], &[], t0 + 1_500, w), Outcome::Done(Reason::Missing));
+        assert_eq!(claim(&mut v, &[("api_token", &k.key(t0 + 40_000))], &[], t0 + 1_500, w), Outcome::Done(Reason::Stale), "outside the window");
+        assert_eq!(claim(&mut v, &[("api_token", &k.key(t0 - 1))], &[], t0 + 1_500, w), Outcome::Done(Reason::Stale), "below the floor");
+        // the floor rises when the store is (re)connected: what was claimed before may be lost
+        v.raise_floor((t0 + 5_000) as f64).unwrap();
+        assert_eq!(claim(&mut v, &[("api_token", &key)], &[], t0 + 5_000, w), Outcome::Done(Reason::Stale));
+        assert_eq!(claim(&mut v, &[("api_token", &k.key(t0 + 4_999))], &[], t0 + 5_000, w), Outcome::Done(Reason::Stale));
+        assert!(matches!(claim(&mut v, &[("api_token", &k.key(t0 + 5_000))], &[], t0 + 5_000, w), Outcome::Claim { .. }));
+        // a clock stepping back does not lower it
+        v.raise_floor(t0 as f64).unwrap();
+        assert_eq!(claim(&mut v, &[("api_token", &k.key(t0 + 4_000))], &[], t0 + 4_000, w), Outcome::Done(Reason::Stale));
+        assert!(v.raise_floor(f64::NAN).unwrap_err().to_string().starts_with("nowMs: "));
+        assert!(v.check_claim(&map(&[]), &map(&[]), 1.0, 3_600_001.0).unwrap_err().to_string().starts_with("windowMs: "));
+        // the widest window asked for sets the expiry
+        v.widen(60_000.0).unwrap();
+        assert_eq!(claim(&mut v, &[("api_token", &k.key(t0 + 6_000))], &[], t0 + 6_000, w), Outcome::Claim { ms: t0 + 6_000, ttl_ms: 60_000 + CLAIM_SKEW_MS });
+    }
+
+    /// The in-memory check and the external one agree on every decision but the claim.
+    #[test]
+    fn external_and_memory_decide_alike() {
+        let t0 = 1_700_000_000_000u64;
+        let (mut mem, mut ext) = (verifier(t0), verifier(t0));
+        let k = KeyMaker::new(TOKEN_);
+        for i in 0..2_000u64 {
+            let now = t0 + 37 * i;
+            let ms = (now + (i * 7_919) % 70_000).saturating_sub(35_000);
+            let key = if i % 5 == 0 { KeyMaker::new("x").key(ms) } else { k.key(ms) };
+            let m = check(&mut mem, &[("api_token", &key)], &[], now as f64, 30_000.0);
+            match claim(&mut ext, &[("api_token", &key)], &[], now, 30_000) {
+                Outcome::Claim { ms: c, .. } => assert!(c == ms && (m == "ok" || m == "replay"), "{i}: {m}"),
+                Outcome::Done(r) => assert_eq!(r.as_str(), m, "{i}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_scope_names_the_token_not_the_key() {
+        let v = verifier(0);
+        let scope = v.scope().unwrap().to_string();
+        assert_eq!(scope.len(), 32);
+        assert!(scope.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(scope, scope_of("tedee", TOKEN_.as_bytes()));
+        assert!(!scope.contains(TOKEN_));
+        let full = crate::encode::hex(&Sha256::digest(b"node-red-contrib-api-auth/replay-scope/v1\0tedee\0BE9xnPnGfVUS"));
+        assert_eq!(scope, full[..32]);
+        assert_ne!(scope, crate::encode::hex(&Sha256::digest(TOKEN_.as_bytes()))[..32]);
+        // another token, another space; the same token, the same space on every instance
+        let other = Verifier::from_config(&cfg(&[("scheme", "tedee"), ("token", "another-token")]), 0.0).unwrap();
+        assert_ne!(other.scope().unwrap(), scope);
+        assert_eq!(verifier(12345).scope().unwrap(), scope);
+        // a token with surrounding white space is trimmed before: the same space
+        let padded = Verifier::from_config(&cfg(&[("scheme", "tedee"), ("token", " BE9xnPnGfVUS\n")]), 0.0).unwrap();
+        assert_eq!(padded.scope().unwrap(), scope);
+        // static schemes have no single-use space
+        let plain = Verifier::from_config(&cfg(&[("scheme", "tedee"), ("mode", "plain"), ("token", TOKEN_)]), 0.0).unwrap();
+        assert_eq!(plain.scope(), None);
+        let mut plain = plain;
+        assert_eq!(plain.check_claim(&map(&[("api_token", TOKEN_)]), &map(&[]), 0.0, 0.0).unwrap(), Outcome::Done(Reason::Ok));
     }
 }

@@ -1,14 +1,38 @@
 //! The verify node's side: [`Verifier`] checks a request's credentials with what the scheme's own
 //! file says it accepts ([`Verify`], built from the same description as the [`Signer`](crate::schemes::Signer)),
-//! and remembers single-use keys in a [`replay`] memory.
+//! and remembers single-use keys in a [`replay`] memory — its own bitmap ([`Verifier::check`]), or
+//! an external store that JavaScript keeps (Redis, shared by several Node-RED instances): then the
+//! core still decides everything but the last step and asks for the millisecond to be claimed
+//! there ([`Verifier::check_claim`], [`Outcome::Claim`]).
 
 pub mod replay;
 
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::schemes::{Auth, Placement};
 use crate::{js_uint, Code, Error, Result};
 use replay::{Claim, ReplayMemory, MAX_HORIZON_MS};
+
+/// How much longer than the widest window an external claim is kept: the clocks of the instances
+/// sharing a store may differ by up to this much (keep them in sync with NTP).
+pub const CLAIM_SKEW_MS: u64 = 2_000;
+
+/// Domain separation of [`scope_of`]: no other hash of the secret in this package starts so.
+const SCOPE_DOMAIN: &[u8] = b"node-red-contrib-api-auth/replay-scope/v1\0";
+
+/// The name of one secret's single-use space in an external store: the first 16 bytes (32
+/// lower-case hex digits) of `SHA-256(SCOPE_DOMAIN + scheme + "\0" + secret)`. It tells nothing
+/// of the secret that a key on the wire does not (a key is a SHA-256 of the secret too), and it
+/// is the same on every instance that has the same secret, so they share the space.
+pub fn scope_of(scheme: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(SCOPE_DOMAIN);
+    h.update(scheme.as_bytes());
+    h.update([0u8]);
+    h.update(secret);
+    crate::encode::hex(&h.finalize()[..16])
+}
 
 /// Equal contents, in time that depends only on the lengths.
 pub fn same(a: &[u8], b: &[u8]) -> bool {
@@ -104,6 +128,10 @@ pub trait Verify {
     fn single_use(&self) -> bool {
         false
     }
+    /// The name of its single-use space in an external store ([`scope_of`]), if it has one.
+    fn scope(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Exactly what a static [`Auth`] sends: every credential header and query parameter, compared
@@ -135,6 +163,37 @@ impl Verify for Exact {
             }
         }
         reason
+    }
+}
+
+/// The outcome of [`Verifier::check_claim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Decided: accepted (a credential that is not single-use) or refused.
+    Done(Reason),
+    /// A valid single-use key, inside the window and above the floor: accepted if and only if
+    /// the external store records `ms` as used now and it was not used before (Redis
+    /// `SET <prefix><scope>:<ms> 1 NX PX <ttl_ms>`). `ttl_ms` keeps it until no instance can
+    /// accept it any more: until `ms` + the widest window + [`CLAIM_SKEW_MS`].
+    Claim { ms: u64, ttl_ms: u64 },
+}
+
+/// The single-use memory of an external store, seen from the core: the floor and the ceiling
+/// are still the local memory's; what lies between is asked for, not marked.
+struct External<'a> {
+    memory: &'a mut ReplayMemory,
+    asked: Option<u64>,
+}
+
+impl Claims for External<'_> {
+    fn claim(&mut self, ms: u64, now: u64) -> Claim {
+        self.memory.advance(now);
+        // the same bounds as ReplayMemory::claim
+        if !self.memory.remembers(ms) {
+            return Claim::Stale;
+        }
+        self.asked = Some(ms);
+        Claim::Fresh
     }
 }
 
@@ -180,6 +239,43 @@ impl Verifier {
         let w = window(window_ms)?;
         self.memory.widen(w);
         Ok(())
+    }
+
+    /// The name of its single-use space in an external store, if its keys are single-use.
+    pub fn scope(&self) -> Option<&str> {
+        self.verify.scope()
+    }
+
+    /// Refuse every single-use key older than `now_ms` from now on (the floor never goes down):
+    /// called when the connection to an external store is (re)established, since that store may
+    /// have lost what was used before.
+    pub fn raise_floor(&mut self, now_ms: f64) -> Result<()> {
+        let now = js_uint(now_ms, "nowMs")?;
+        self.memory.raise_floor(now);
+        Ok(())
+    }
+
+    /// Check one request as [`check`](Self::check) does, for a verifier whose single-use
+    /// milliseconds live in an external store: the core checks everything it knows (the
+    /// credential, the window, the floor), and answers [`Outcome::Claim`] instead of marking its
+    /// own bitmap. The local bitmap is not used.
+    pub fn check_claim(&mut self, headers: &dyn Fn(&str) -> Found, query: &dyn Fn(&str) -> Found, now_ms: f64, window_ms: f64) -> Result<Outcome> {
+        let p = Presented { header: headers, query };
+        if !self.verify.single_use() {
+            return Ok(Outcome::Done(self.verify.check(&p, &mut self.memory, 0, 0)));
+        }
+        let now = js_uint(now_ms, "nowMs")?;
+        let w = window(window_ms)?;
+        self.memory.widen(w);
+        let mut ext = External { memory: &mut self.memory, asked: None };
+        let reason = self.verify.check(&p, &mut ext, now, w);
+        Ok(match (reason, ext.asked) {
+            (Reason::Ok, Some(ms)) => {
+                let until = ms + self.memory.horizon() + CLAIM_SKEW_MS;
+                Outcome::Claim { ms, ttl_ms: until.saturating_sub(now).max(1) }
+            }
+            (r, _) => Outcome::Done(r),
+        })
     }
 
     /// Check one request. `headers` looks up lower-case header names, `query` parameter names.

@@ -10,6 +10,9 @@
 //! - The floor follows the highest time ever seen (`high - horizon`), never the current one, so a
 //!   clock that steps back cannot reopen a key either, and a check with a short window cannot
 //!   drop what a longer window still needs: the horizon is the widest window ever used.
+//! - The floor can be raised on purpose ([`ReplayMemory::raise_floor`]): when the verify node keeps
+//!   its used milliseconds in an external store (Redis) and reconnects to it, that store may have
+//!   lost what was used, so nothing before the reconnection is accepted.
 //! - Its size is fixed by the horizon (2 × horizon + 1 bits, 7.5 KB for ±30 s, 900 KB for the
 //!   widest allowed window of ±1 h): it can never be full, so a flood of valid keys can never
 //!   lock other clients out.
@@ -115,6 +118,17 @@ impl ReplayMemory {
         }
     }
 
+    /// Nothing below `ms` is accepted from now on (time moves to `ms` too). A floor only rises: an
+    /// earlier `ms` changes nothing.
+    pub fn raise_floor(&mut self, ms: u64) {
+        self.advance(ms);
+        if ms > self.floor {
+            // after advance, ms <= high: the range is inside what the ring holds
+            self.forget(self.floor, ms);
+            self.floor = ms;
+        }
+    }
+
     /// Clear the bits of `[from, to)`.
     fn forget(&mut self, from: u64, to: u64) {
         if self.used == 0 {
@@ -137,12 +151,18 @@ impl ReplayMemory {
         }
     }
 
+    /// Whether `ms` lies in the range this memory remembers: from the floor to the highest time
+    /// seen plus the horizon.
+    pub fn remembers(&self, ms: u64) -> bool {
+        ms >= self.floor && ms <= self.high + self.horizon
+    }
+
     /// Mark `ms` as used at time `now_ms`, unless it was used before or lies below the floor.
     /// The caller checks the key's own window first; `ms` above `now + horizon` is refused as
     /// stale too (it cannot be remembered).
     pub fn claim(&mut self, ms: u64, now_ms: u64) -> Claim {
         self.advance(now_ms);
-        if ms < self.floor || ms > self.high + self.horizon {
+        if !self.remembers(ms) {
             return Claim::Stale;
         }
         let (w, b) = self.slot(ms);
@@ -233,6 +253,34 @@ mod tests {
         m.widen(u64::MAX);
         assert_eq!(m.horizon(), MAX_HORIZON_MS);
         assert_eq!(m.used(), 3);
+    }
+
+    #[test]
+    fn raising_the_floor_forgets_below_it_only() {
+        let mut m = ReplayMemory::new(T0, 1_000);
+        for i in 0..10 {
+            assert_eq!(m.claim(T0 + 100 * i, T0 + 100 * i), Claim::Fresh);
+        }
+        m.raise_floor(T0 + 450);
+        assert_eq!(m.floor(), T0 + 450);
+        assert_eq!(m.used(), 5, "500..900 are kept");
+        assert_eq!(m.claim(T0 + 400, T0 + 450), Claim::Stale);
+        assert_eq!(m.claim(T0 + 449, T0 + 450), Claim::Stale);
+        assert_eq!(m.claim(T0 + 450, T0 + 450), Claim::Fresh);
+        assert_eq!(m.claim(T0 + 500, T0 + 450), Claim::Replay);
+        // never down
+        m.raise_floor(T0 + 10);
+        assert_eq!(m.floor(), T0 + 450);
+        // far ahead: everything forgotten, the time moved with it
+        m.raise_floor(T0 + 1_000_000);
+        assert_eq!((m.floor(), m.used()), (T0 + 1_000_000, 0));
+        assert_eq!(m.claim(T0 + 1_000_000 - 1, T0 + 1_000_000), Claim::Stale);
+        assert_eq!(m.claim(T0 + 1_000_500, T0 + 1_000_000), Claim::Fresh);
+        // raising it to where advancing put it anyway changes nothing
+        let mut n = ReplayMemory::new(T0, 1_000);
+        n.advance(T0 + 5_000);
+        n.raise_floor(T0 + 4_000);
+        assert_eq!(n.floor(), T0 + 4_000);
     }
 
     #[test]

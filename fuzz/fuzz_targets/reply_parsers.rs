@@ -1,7 +1,7 @@
 #![no_main]
 //! Every reader of what a server sends back, through the schemes' own exchange replies (the
 //! Nightscout JWT reply and the JWT payload, the Timbr get_token reply, the Actyx auth reply and
-//! token), the Test-button check replies, the server's own words, Fernet token framing, Tedee keys.
+//! token, the OAuth 2.0 token reply), the Test-button check replies, the server's own words, Fernet token framing, Tedee keys.
 use api_auth_core::schemes::{actyx, server_words, tedee, Config, Signer};
 use api_auth_core::{fernet_token, jwt};
 use api_auth_core_fuzz::{check_error, Fields};
@@ -17,6 +17,14 @@ fn signers() -> Vec<Signer> {
             .with("salt", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="),
         Config::new().with("scheme", "nightscout").with("mode", "jwt").with("token", "r-0123456789abcdef"),
         Config::new().with("scheme", "actyx").with("appId", "com.example.a").with("placement", "query"),
+        Config::new()
+            .with("scheme", "oauth2")
+            .with("mode", "refresh-token")
+            .with("tokenUrl", "http://x/token")
+            .with("clientId", "c")
+            .with("clientSecret", "s")
+            .with("clientAuth", "basic")
+            .with("refreshToken", "r"),
     ]
     .into_iter()
     .map(|c| Signer::new(&c.with("baseUrl", "http://x")).expect("signer"))
@@ -28,13 +36,14 @@ fuzz_target!(|data: &[u8]| {
     let which = f.byte();
     let status = (f.byte() as f64) * 3.0;
     let text = f.string();
-    match which % 8 {
-        0..=2 => {
-            let mut s = signers().remove((which % 3) as usize);
+    match which % 9 {
+        0..=2 | 8 => {
+            let mut s = signers().remove(if which % 9 == 8 { 3 } else { (which % 3) as usize });
             for body in [
                 text.clone(),
                 format!("{{\"token\":{}}}", serde_json::Value::String(text.clone())),
                 format!("{{\"data\":[{}]}}", serde_json::Value::String(text.clone())),
+                format!("{{\"access_token\":{},\"token_type\":\"Bearer\",\"expires_in\":{status}}}", serde_json::Value::String(text.clone())),
             ] {
                 match s.exchange_reply(status, &body, 1_700_000_000_000.0) {
                     Ok(t) => {

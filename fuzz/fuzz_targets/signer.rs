@@ -1,14 +1,15 @@
 #![no_main]
 //! Every builder: a Signer for every scheme and mode with arbitrary field values and times (its
 //! static, fresh and token auth, its exchange request), the Tedee key, the Timbr bearer and key,
-//! the Nightscout hash and access token, the secret hygiene helpers.
+//! the Nightscout hash and access token, the OAuth 2.0 token request, the secret hygiene helpers.
 use api_auth_core::schemes::{nightscout, tedee, timbr, Config, Signer};
 use api_auth_core::secret::{self, Hygiene};
 use api_auth_core_fuzz::{check_auth, check_error, Fields};
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMES: [&str; 6] = ["timetagger", "timbr", "nightscout", "tedee", "actyx", "header"];
-const MODES: [&str; 10] = ["authtoken", "bearer", "token", "exchange", "secret", "jwt", "encrypted", "plain", "", "query"];
+const SCHEMES: [&str; 7] = ["timetagger", "timbr", "nightscout", "tedee", "actyx", "header", "oauth2"];
+const MODES: [&str; 12] =
+    ["authtoken", "bearer", "token", "exchange", "secret", "jwt", "encrypted", "plain", "", "query", "client-credentials", "refresh-token"];
 
 fuzz_target!(|data: &[u8]| {
     let mut f = Fields::new(data);
@@ -20,12 +21,32 @@ fuzz_target!(|data: &[u8]| {
         ("keyMode", &["key", "md5", "sha256"][..]),
         ("plaintextMode", &["base64", "plain"][..]),
         ("baseUrl", &["http://x"][..]),
+        ("tokenUrl", &["http://x/token", "https://a.example/oauth/token?x=1"][..]),
+        ("clientAuth", &["basic", "post"][..]),
     ] {
         if let Some(v) = f.choice(choices) {
             c.set(name, &v);
         }
     }
-    for field in ["token", "secret", "username", "password", "salt", "headerName", "prefix", "queryName", "appId", "displayName", "appVersion", "signature"] {
+    for field in [
+        "token",
+        "secret",
+        "username",
+        "password",
+        "salt",
+        "headerName",
+        "prefix",
+        "queryName",
+        "appId",
+        "displayName",
+        "appVersion",
+        "signature",
+        "clientId",
+        "clientSecret",
+        "refreshToken",
+        "scope",
+        "audience",
+    ] {
         if let Some(v) = f.opt_string() {
             c.set(field, &v);
         }

@@ -100,53 +100,20 @@ pub struct Field {
 }
 
 impl Field {
+    const fn new(name: &'static str, label: &'static str, kind: Kind, hygiene: Hygiene, default: &'static str) -> Field {
+        Field { name, label, kind, hygiene, required: true, default, placeholder: "", pattern: "", tip: "", when: ("", ""), exchange_url: false }
+    }
     /// A secret field (password-type credential) with hygiene `h`.
     pub const fn secret(name: &'static str, label: &'static str, h: Hygiene) -> Field {
-        Field {
-            name,
-            label,
-            kind: Kind::Secret,
-            hygiene: h,
-            required: true,
-            default: "",
-            placeholder: "",
-            pattern: "",
-            tip: "",
-            when: ("", ""),
-            exchange_url: false,
-        }
+        Field::new(name, label, Kind::Secret, h, "")
     }
     /// A text property.
     pub const fn text(name: &'static str, label: &'static str) -> Field {
-        Field {
-            name,
-            label,
-            kind: Kind::Text,
-            hygiene: Hygiene::Name,
-            required: true,
-            default: "",
-            placeholder: "",
-            pattern: "",
-            tip: "",
-            when: ("", ""),
-            exchange_url: false,
-        }
+        Field::new(name, label, Kind::Text, Hygiene::Name, "")
     }
     /// A choice property; the first choice is the default.
     pub const fn choice(name: &'static str, label: &'static str, choices: &'static [(&'static str, &'static str)]) -> Field {
-        Field {
-            name,
-            label,
-            kind: Kind::Choice(choices),
-            hygiene: Hygiene::Name,
-            required: true,
-            default: choices[0].0,
-            placeholder: "",
-            pattern: "",
-            tip: "",
-            when: ("", ""),
-            exchange_url: false,
-        }
+        Field::new(name, label, Kind::Choice(choices), Hygiene::Name, choices[0].0)
     }
     pub const fn optional(self) -> Field {
         Field { required: false, ..self }

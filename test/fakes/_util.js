@@ -4,6 +4,7 @@
 // ("fail the next N requests of this kind with a status or a closed socket").
 // Deliberately plain node:http — independent of the project's Rust core.
 const http = require('node:http');
+const { listenLocal } = require('../support/ports');
 
 const MAX_BODY = 1024 * 1024;
 
@@ -82,7 +83,6 @@ function faultKnob() {
 /** Start an http server with handler(req, res) on 127.0.0.1:port (0: any free port);
  *  resolves { server, url, port, close }. */
 async function listen(handler, onError, port = 0) {
-    const sockets = new Set();
     const server = http.createServer((req, res) => {
         Promise.resolve()
             .then(() => handler(req, res))
@@ -92,12 +92,8 @@ async function listen(handler, onError, port = 0) {
             });
     });
     server.keepAliveTimeout = 2000;
-    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', resolve);
-    });
-    const bound = server.address().port;
+    const listening = await listenLocal(server, port);
+    const bound = listening.port;
     const timers = new Set();
     let closed = false;
     return {
@@ -118,11 +114,7 @@ async function listen(handler, onError, port = 0) {
             closed = true;
             for (const { t, resolve } of timers) { clearTimeout(t); resolve(); }
             timers.clear();
-            return new Promise((resolve) => {
-                server.close(() => resolve());
-                for (const s of sockets) s.destroy();
-                if (server.closeAllConnections) server.closeAllConnections();
-            });
+            return listening.close();
         },
     };
 }

@@ -23,7 +23,7 @@
 // start({ dripMs }) → { url, port, stats: { [fault]: count }, open(), close() }
 //   open(): sockets currently open (a test can check it drops back to 0)
 const http = require('node:http');
-const { closedPort } = require('./ports');
+const { closedPort, listenLocal } = require('./ports');
 
 const CANNED = {
     html: [200, 'text/html; charset=utf-8', '<!DOCTYPE html>\n<html><head><title>Login</title></head><body>Please sign in</body></html>'],
@@ -39,7 +39,6 @@ const CANNED = {
 };
 
 async function start({ dripMs = 100 } = {}) {
-    const sockets = new Set();
     const timers = new Set();
     const stats = {};
     const server = http.createServer((req, res) => {
@@ -88,25 +87,16 @@ async function start({ dripMs = 100 } = {}) {
             }
         }
     });
-    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-    });
-    const port = server.address().port;
+    const listening = await listenLocal(server);
     return {
-        url: `http://127.0.0.1:${port}`,
-        port,
+        url: listening.url,
+        port: listening.port,
         stats,
-        open: () => sockets.size,
+        open: listening.open,
         close() {
             for (const t of timers) { clearTimeout(t); clearInterval(t); }
             timers.clear();
-            return new Promise((resolve) => {
-                server.close(() => resolve());
-                for (const s of sockets) s.destroy();
-                if (server.closeAllConnections) server.closeAllConnections();
-            });
+            return listening.close();
         },
     };
 }

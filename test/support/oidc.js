@@ -53,6 +53,7 @@
 // The provider prints a warning about Node < 22 once per process: harmless here.
 const crypto = require('node:crypto');
 const http = require('node:http');
+const { listenLocal } = require('./ports');
 
 const ACCOUNT = 'test-user';
 const BASE_SCOPES = ['openid', 'offline_access'];
@@ -157,13 +158,8 @@ async function start(opts = {}) {
     // one after 5 s, and a client that picks it up at that moment gets ECONNRESET: on a busy
     // machine (1000 messages at once) that race is real. Keep idle connections for a minute.
     server.keepAliveTimeout = 60000;
-    const sockets = new Set();
-    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(opts.port || 0, '127.0.0.1', resolve);
-    });
-    const { port } = server.address();
+    const listening = await listenLocal(server, opts.port || 0);
+    const { port } = listening;
     const issuer = `http://127.0.0.1:${port}`;
     const resourceUrl = `${issuer}/resource`;
 
@@ -348,10 +344,7 @@ async function start(opts = {}) {
     async function close() {
         if (closed) return;
         closed = true;
-        await new Promise((resolve) => {
-            server.close(() => resolve());
-            for (const s of sockets) s.destroy();
-        });
+        await listening.close();
         store.clear();
     }
 

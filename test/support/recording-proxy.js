@@ -12,11 +12,11 @@
 //   proxy.calls(method, pathname)   the entries for one endpoint (pathname without the query)
 //   proxy.clear(); await proxy.close();
 const http = require('node:http');
+const { listenLocal } = require('./ports');
 
 async function startProxy(target) {
     const up = new URL(target);
     const log = [];
-    const sockets = new Set();
     const server = http.createServer((req, res) => {
         const chunks = [];
         req.on('data', (c) => chunks.push(c));
@@ -50,24 +50,14 @@ async function startProxy(target) {
             fwd.end(body);
         });
     });
-    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-    });
-    const port = server.address().port;
+    const { url, port, close } = await listenLocal(server);
     return {
-        url: `http://127.0.0.1:${port}`,
+        url,
         port,
         log,
         calls: (method, pathname) => log.filter((e) => e.method === method && e.url.split('?')[0].replace(/\/+$/, '') === pathname),
         clear() { log.length = 0; },
-        close() {
-            return new Promise((resolve) => {
-                server.close(() => resolve());
-                for (const s of sockets) s.destroy();
-            });
-        },
+        close,
     };
 }
 

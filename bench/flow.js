@@ -13,6 +13,8 @@
 //   hand tedee     src → hand-written node: crypto.hash Tedee key → sink
 //   function tedee src → function node (crypto.hash, Setup → Modules: crypto) → sink
 //   auth exchange  src → api-auth (nightscout jwt, warm cache, against test/fakes) → sink
+//   auth tedee fast  src → api-auth with nodes/lib/fresh-key.js (bench/patched-auth.js) → sink
+//                  (only while nodes/api-auth.js does not have that change yet)
 //
 // `src` is a helper node whose send() goes through the runtime's router like an inject node's; a
 // burst is fed CHUNK messages per setImmediate, and runs from its first send to the last arrival.
@@ -25,6 +27,7 @@ const assert = require('node:assert');
 const helper = require('node-red-node-test-helper');
 const { now, spread, pairedRatio } = require('./lib');
 const handWritten = require('./nodes/hand-written');
+const { patchedAuthModule } = require('./patched-auth');
 const nightscout = require('../test/fakes/nightscout');
 
 helper.init(require.resolve('node-red'));
@@ -45,7 +48,8 @@ msg.headers = Object.assign({}, msg.headers, {
 });
 return msg;`;
 
-const FLOWS = ['none', 'change', 'authStatic', 'handStatic', 'authTedee', 'handTedee', 'functionTedee', 'authExchange'];
+const FAST = patchedAuthModule();
+const FLOWS = ['none', 'change', 'authStatic', 'handStatic', 'authTedee', 'handTedee', 'functionTedee', 'authExchange'].concat(FAST ? ['authTedeeFast'] : []);
 
 const TEDEE_KEY = /^[0-9a-f]{64}\d{13}$/;
 const CHECK = {
@@ -57,6 +61,7 @@ const CHECK = {
     handTedee: (h) => TEDEE_KEY.test(h.api_token || ''),
     functionTedee: (h) => TEDEE_KEY.test(h.api_token || ''),
     authExchange: (h) => /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(h.Authorization || ''),
+    authTedeeFast: (h) => TEDEE_KEY.test(h.api_token || ''),
 };
 
 function flowDef(nsUrl) {
@@ -74,11 +79,12 @@ function flowDef(nsUrl) {
         handTedee: { type: 'bench-tedee-hash' },
         functionTedee: { type: 'function', name: 'sign', func: FUNC, outputs: 1, libs: [{ var: 'crypto', module: 'crypto' }] },
         authExchange: { type: 'api-auth', config: 'cfg-exchange', outputs: 2 },
+        authTedeeFast: { type: 'api-auth-fast', config: 'cfg-tedee', outputs: 2 },
     };
     for (const name of FLOWS) {
         if (middle[name]) {
             f.push({ id: 'src-' + name, type: 'helper', z: 'tab', wires: [['mid-' + name]] });
-            const wires = middle[name].type === 'api-auth' ? [['sink-' + name], []] : [['sink-' + name]];
+            const wires = middle[name].type.startsWith('api-auth') ? [['sink-' + name], []] : [['sink-' + name]];
             f.push({ id: 'mid-' + name, z: 'tab', ...middle[name], wires });
         } else {
             f.push({ id: 'src-' + name, type: 'helper', z: 'tab', wires: [['sink-' + name]] });
@@ -132,7 +138,7 @@ async function run({ smoke = false } = {}) {
         'mid-handStatic': { token: TT_TOKEN },
         'mid-handTedee': { token: TEDEE_TOKEN },
     };
-    await helper.load([configNode, authNode, functionNode, changeNode, handWritten], flowDef(fake.url), creds);
+    await helper.load([configNode, authNode, functionNode, changeNode, handWritten].concat(FAST ? [FAST] : []), flowDef(fake.url), creds);
     // The test helper wraps Node.prototype.send (and log, status…) in sinon spies that record every
     // call and emit an event per call on process.nextTick: a real runtime has none of that.
     helper._sandbox.restore();
@@ -173,6 +179,11 @@ async function run({ smoke = false } = {}) {
             authTedeeOverFunction: ratio('authTedee', 'functionTedee'),
             handTedeeOverFunction: ratio('handTedee', 'functionTedee'),
         };
+        if (FAST) {
+            out.ratios.authTedeeFastOverHandTedee = ratio('authTedeeFast', 'handTedee');
+            out.ratios.authTedeeFastOverHandTedeeTotal = total('authTedeeFast', 'handTedee');
+            out.ratios.authTedeeFastOverAuthTedee = ratio('authTedeeFast', 'authTedee');
+        }
         return out;
     } finally {
         await helper.unload();

@@ -19,6 +19,7 @@ const fernetPkg = require('fernet');
 const { interleaved, pairedRatio } = require('./lib');
 
 const core = require('../pkg/api_auth_core.js');
+const freshKey = require('../nodes/lib/fresh-key');
 
 // Fixed inputs (the seed vectors of PROTOCOLS.md where there is one).
 const TEDEE_TOKEN = 'BE9xnPnGfVUS';
@@ -87,6 +88,7 @@ function run({ smoke = false } = {}) {
     for (const ms of [START_MS, START_MS + 7, 9007199254740991]) {
         const want = nodeTedee(TEDEE_TOKEN, ms);
         assert.strictEqual(signer.freshKey(ms), want);
+        assert.strictEqual(freshKey(signer, ms), want);
         assert.strictEqual(core.tedeeApiKey(TEDEE_TOKEN, ms), want);
         assert.strictEqual(cjsTedee(TEDEE_TOKEN, ms), want);
         if (HAS_HASH) assert.strictEqual(hashTedee(TEDEE_TOKEN, ms), want);
@@ -94,6 +96,7 @@ function run({ smoke = false } = {}) {
     let ms = START_MS;
     const tedeeCases = [
         { key: 'freshKey', fn: () => signer.freshKey(ms++) },
+        { key: 'freshKeyJs', fn: () => freshKey(signer, ms++) },
         { key: 'tedeeApiKey', fn: () => core.tedeeApiKey(TEDEE_TOKEN, ms++) },
         { key: 'createHash', fn: () => nodeTedee(TEDEE_TOKEN, ms++) },
         { key: 'cryptoJs', fn: () => cjsTedee(TEDEE_TOKEN, ms++) },
@@ -101,6 +104,7 @@ function run({ smoke = false } = {}) {
     if (HAS_HASH) tedeeCases.push({ key: 'hash', fn: () => hashTedee(TEDEE_TOKEN, ms++) });
     const t = interleaved(tedeeCases, opts);
     out.tedeeKey = row(t, 'freshKey', ['hash', 'createHash', 'cryptoJs']);
+    out.tedeeKeyJs = row(t, 'freshKeyJs', ['hash', 'createHash', 'cryptoJs']);
     out.tedeeApiKey = row(t, 'tedeeApiKey', ['hash', 'createHash', 'cryptoJs']);
 
     // Once per deploy: the Nightscout secret hash (the node sends the precomputed header) -----------

@@ -27,6 +27,7 @@ const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
+const { spread } = require('./lib');
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 const outFile = process.env.BENCH_OUT || path.join(__dirname, 'results.json');
@@ -46,6 +47,7 @@ const TARGETS = {
     authTedeeVsHand: { max: 1.0, text: 'flow, Tedee: auth node net / hand-written crypto.hash node net', get: (r) => r.flow && r.flow.ratios.authTedeeOverHandTedee.median },
     authExchangeVsHand: { max: 1.0, text: 'flow, warm token: auth node net / hand-written crypto.hash node net', get: (r) => r.flow && r.flow.ratios.authExchangeOverHandTedee.median },
     tedeeVsHash: { max: 1.0, text: 'Tedee key: freshKey / crypto.hash one-shot', get: (r) => r.micro && r.micro.tedeeKey.peers.hash && r.micro.tedeeKey.peers.hash.coreOverPeer.median },
+    tedeeJsVsHash: { max: 1.0, text: 'Tedee key: fresh-key.js / crypto.hash one-shot', get: (r) => r.micro && r.micro.tedeeKeyJs.peers.hash && r.micro.tedeeKeyJs.peers.hash.coreOverPeer.median },
     tedeeVsCryptoJs: { min: 6, text: 'Tedee key: crypto-js / freshKey (speed-up)', get: (r) => r.micro && 1 / r.micro.tedeeKey.peers.cryptoJs.coreOverPeer.median },
     staticAuthWork: { max: 100, text: 'static schemes: auth work per message, ns (worst scheme)', get: (r) => r.message && r.message.staticAuthWorkMaxNs },
     verifyDirect: { min: 20000, text: 'verify node, in memory: checks/s (input handler)', get: (r) => r['verify-memory'] && r['verify-memory'].direct.header.perSec },
@@ -88,6 +90,17 @@ function cpuModel() {
     return (os.cpus()[0] || {}).model || 'unknown';
 }
 
+/** Per-round ratio b/a of two micro rows measured in the same rounds (through a common peer). */
+function pairedOver(a, b) {
+    const p = a.peers.hash || a.peers.createHash;
+    const q = b.peers.hash || b.peers.createHash;
+    const x = p.coreOverPeer.samples;
+    const y = q.coreOverPeer.samples;
+    const r = [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) r.push(y[i] / x[i]);
+    return spread(r);
+}
+
 function render(r) {
     const out = [];
     const m = r.machine;
@@ -98,9 +111,13 @@ function render(r) {
         const t = r.micro.tedeeKey;
         const rows = [['Tedee key, ns per call', 'ns', 'freshKey / this']];
         rows.push(['core: signer.freshKey(ms) (the auth node\'s call)', f0(t.coreNs), '1']);
+        const j = r.micro.tedeeKeyJs;
+        rows.push(['core: freshKey(signer, ms) of nodes/lib/fresh-key.js', f0(j.coreNs), fr(pairedOver(t, j))]);
         rows.push(['core: tedeeApiKey(token, ms)', f0(r.micro.tedeeApiKey.coreNs), '-']);
         const names = { hash: 'crypto.hash one-shot', createHash: 'crypto.createHash', cryptoJs: 'crypto-js (Postman)' };
-        for (const [k, label] of Object.entries(names)) if (t.peers[k]) rows.push([label, f0(t.peers[k].ns), fr(t.peers[k].coreOverPeer)]);
+        for (const [k, label] of Object.entries(names)) if (t.peers[k]) rows.push([label, f0(t.peers[k].ns), fr(t.peers[k].coreOverPeer), fr(j.peers[k].coreOverPeer)]);
+        rows[0].push('fresh-key.js / this');
+        for (const x of rows) while (x.length < rows[0].length) x.push('-');
         out.push('\n' + table(rows));
         const o = [['once per deploy / per exchange, ns', 'core', 'peer', 'peer ns', 'core / peer']];
         const once = { 'nightscout secret hash (SHA-1)': r.micro.nightscoutSecretHash, 'timbr Fernet bearer': r.micro.timbrFernetBearer, 'nightscout exchange reply': r.micro.exchangeReply };
@@ -110,8 +127,8 @@ function render(r) {
         out.push('\n' + table(o));
     }
     if (r.message) {
-        const rows = [['per message, the real auth node (ns)', 'kind', 'auth node', 'hand-written', 'its ns', 'auth / hand']];
-        for (const [name, s] of Object.entries(r.message.schemes)) rows.push([name, s.kind, f0(s.authNs), s.peer.replace('bench-', ''), f0(s.peerNs), fr(s.authOverPeer)]);
+        const rows = [['per message, the real auth node (ns)', 'kind', 'auth node', 'hand-written', 'its ns', 'auth / hand', 'vs today']];
+        for (const [name, s] of Object.entries(r.message.schemes)) rows.push([name, s.kind, f0(s.authNs), s.peer.replace('bench-', ''), f0(s.peerNs), fr(s.authOverPeer), s.overToday ? fr(s.overToday) : '-']);
         out.push('\n' + table(rows));
         const w = [['static auth work per message (ns)', 'ns']];
         for (const [name, s] of Object.entries(r.message.staticAuthWork)) w.push([name, f0(s.ns)]);
@@ -122,15 +139,20 @@ function render(r) {
         const labels = {
             none: 'none: src → sink', change: 'change node (constant header)', authStatic: 'api-auth, static (timetagger)', handStatic: 'hand-written, constant header',
             authTedee: 'api-auth, tedee', handTedee: 'hand-written, crypto.hash', functionTedee: 'function node, crypto.hash', authExchange: 'api-auth, nightscout jwt (warm)',
+            authTedeeFast: 'api-auth + fresh-key.js, tedee',
         };
         const rows = [[`flow, ${f.messages} msgs/burst, ${f.rounds} rounds`, 'µs/msg', 'msgs/s', 'net µs/msg']];
-        for (const [k, label] of Object.entries(labels)) rows.push([label, f2(f.flows[k].usPerMsg), f0(f.flows[k].msgsPerSec), k === 'none' ? '0' : fr(f.flows[k].net)]);
+        for (const [k, label] of Object.entries(labels)) if (f.flows[k]) rows.push([label, f2(f.flows[k].usPerMsg), f0(f.flows[k].msgsPerSec), k === 'none' ? '0' : fr(f.flows[k].net)]);
         out.push('\n' + table(rows));
         const rr = [['flow comparisons (per-round ratios)', 'net cost', 'whole flow']];
         rr.push(['api-auth static / change node', fr(f.ratios.authStaticOverChange), fr(f.ratios.authStaticOverChangeTotal)]);
         rr.push(['hand-written static / change node', fr(f.ratios.handStaticOverChange), '-']);
         rr.push(['api-auth tedee / hand-written crypto.hash', fr(f.ratios.authTedeeOverHandTedee), fr(f.ratios.authTedeeOverHandTedeeTotal)]);
         rr.push(['api-auth warm jwt / hand-written crypto.hash', fr(f.ratios.authExchangeOverHandTedee), fr(f.ratios.authExchangeOverHandTedeeTotal)]);
+        if (f.ratios.authTedeeFastOverHandTedee) {
+            rr.push(['api-auth + fresh-key.js tedee / hand-written', fr(f.ratios.authTedeeFastOverHandTedee), fr(f.ratios.authTedeeFastOverHandTedeeTotal)]);
+            rr.push(['api-auth + fresh-key.js tedee / api-auth tedee', fr(f.ratios.authTedeeFastOverAuthTedee), '-']);
+        }
         rr.push(['api-auth tedee / function node', fr(f.ratios.authTedeeOverFunction), '-']);
         rr.push(['hand-written crypto.hash / function node', fr(f.ratios.handTedeeOverFunction), '-']);
         out.push('\n' + table(rr));

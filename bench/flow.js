@@ -17,8 +17,9 @@
 //                  (only while nodes/api-auth.js does not have that change yet)
 //
 // `src` is a helper node whose send() goes through the runtime's router like an inject node's; a
-// burst is fed CHUNK messages per setImmediate, and runs from its first send to the last arrival.
-// net µs/msg = flow − none OF THE SAME ROUND; each comparison is the median (p10–p90) of the
+// burst is fed CHUNK messages per setImmediate, and runs from its first send to the last arrival;
+// a flow's figure in a round is the fastest of 3 bursts (see lib.js). net µs/msg = flow − none
+// OF THE SAME ROUND; each comparison is the median (p10–p90) of the
 // per-round ratios of net costs. The test helper's sinon spies on send/log/status are removed
 // before measuring (a real runtime has none).
 
@@ -126,9 +127,10 @@ function burst(name, n, chunk) {
 }
 
 async function run({ smoke = false } = {}) {
-    const n = smoke ? 300 : 5000;
-    const rounds = smoke ? 2 : 25;
+    const n = smoke ? 300 : 1000;
+    const rounds = smoke ? 2 : 21;
     const warmup = smoke ? 1 : 3;
+    const reps = smoke ? 1 : 3; // the fastest of `reps` bursts per flow and round (lib.js)
     const chunk = 100;
     const fake = await nightscout.start({ apiSecret: 'abcdefghij123456', subjects: [{ id: '5f0000000000000000000001', name: NS_SUBJECT, roles: ['readable'] }] });
     const creds = {
@@ -154,12 +156,15 @@ async function run({ smoke = false } = {}) {
         for (let r = 0; r < warmup + rounds; r++) {
             for (let k = 0; k < FLOWS.length; k++) {
                 const name = FLOWS[(k + r) % FLOWS.length];
-                if (global.gc) global.gc();
-                const ns = await burst(name, n, chunk);
-                if (r >= warmup) samples[name].push(ns / n / 1000);
+                let best = Infinity;
+                for (let j = 0; j < reps; j++) {
+                    if (global.gc) global.gc();
+                    best = Math.min(best, await burst(name, n, chunk));
+                }
+                if (r >= warmup) samples[name].push(best / n / 1000);
             }
         }
-        const out = { messages: n, rounds, chunk, exchanges: fake.stats.exchanges, flows: {}, ratios: {} };
+        const out = { messages: n, rounds, reps, chunk, exchanges: fake.stats.exchanges, flows: {}, ratios: {} };
         const net = {};
         for (const name of FLOWS) {
             net[name] = samples[name].map((us, i) => us - samples.none[i]);

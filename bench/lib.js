@@ -1,12 +1,13 @@
 'use strict';
 // Timing helpers shared by the benchmark sections.
 //
-// Every figure is measured against its peers in the SAME rounds: a round runs every case once,
-// in a rotating order, so machine noise (the other core busy, GC, frequency changes) hits all of
-// them alike. A case's time is the median of its rounds after the warm-up rounds; a comparison
-// is the median of the PER-ROUND ratios (a/b of the same round), with their 10th–90th
-// percentiles as the spread — never a ratio of two medians. Time comes from
-// process.hrtime.bigint().
+// Every figure is measured against its peers in the SAME rounds: a round runs every case, in a
+// rotating order, so machine noise (other processes, GC, frequency changes) hits all of them
+// alike. Within a round each case runs `reps` short batches and keeps the fastest: on a shared
+// machine a batch that was preempted says nothing about the code, the fastest one does. A case's
+// time is the median of its rounds after the warm-up rounds; a comparison is the median of the
+// PER-ROUND ratios (a/b of the same round), with their 10th–90th percentiles as the spread —
+// never a ratio of two medians. Time comes from process.hrtime.bigint().
 
 const now = () => process.hrtime.bigint();
 
@@ -47,16 +48,20 @@ function consume(v) {
  * cases: [{ key, fn }] — fn() does one call and returns its result.
  * → { [key]: { ns, p10, p90, samples: [ns per call of each measured round] } }
  */
-function interleaved(cases, { rounds = 21, warmup = 3, iters = 10000 } = {}) {
+function interleaved(cases, { rounds = 21, warmup = 3, iters = 10000, reps = 5 } = {}) {
     const samples = new Map(cases.map((c) => [c.key, []]));
+    const per = Math.max(1, Math.round(iters / reps));
     for (let r = 0; r < warmup + rounds; r++) {
         for (let k = 0; k < cases.length; k++) {
             const c = cases[(k + r) % cases.length];
             const fn = c.fn;
-            const t0 = now();
-            for (let i = 0; i < iters; i++) consume(fn());
-            const dt = Number(now() - t0) / iters;
-            if (r >= warmup) samples.get(c.key).push(dt);
+            let best = Infinity;
+            for (let j = 0; j < reps; j++) {
+                const t0 = now();
+                for (let i = 0; i < per; i++) consume(fn());
+                best = Math.min(best, Number(now() - t0) / per);
+            }
+            if (r >= warmup) samples.get(c.key).push(best);
         }
     }
     const out = {};
@@ -71,16 +76,20 @@ function interleaved(cases, { rounds = 21, warmup = 3, iters = 10000 } = {}) {
  * Same as interleaved(), for asynchronous cases: `await fn(iters)` runs `iters` operations and
  * resolves when the last one has finished. → the same shape, ns per operation.
  */
-async function interleavedAsync(cases, { rounds = 21, warmup = 3, iters = 1000, between } = {}) {
+async function interleavedAsync(cases, { rounds = 21, warmup = 3, iters = 1000, reps = 5, between } = {}) {
     const samples = new Map(cases.map((c) => [c.key, []]));
+    const per = Math.max(1, Math.round(iters / reps));
     for (let r = 0; r < warmup + rounds; r++) {
         for (let k = 0; k < cases.length; k++) {
             const c = cases[(k + r) % cases.length];
             if (between) await between();
-            const t0 = now();
-            await c.fn(iters);
-            const dt = Number(now() - t0) / iters;
-            if (r >= warmup) samples.get(c.key).push(dt);
+            let best = Infinity;
+            for (let j = 0; j < reps; j++) {
+                const t0 = now();
+                await c.fn(per);
+                best = Math.min(best, Number(now() - t0) / per);
+            }
+            if (r >= warmup) samples.get(c.key).push(best);
         }
     }
     const out = {};

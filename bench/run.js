@@ -105,7 +105,7 @@ function render(r) {
     const out = [];
     const m = r.machine;
     out.push(`node-red-contrib-api-auth bench${r.smoke ? ' (SMOKE: tiny sizes, timings meaningless)' : ''} — Node ${m.node}, ${m.cpus}× ${m.cpu}, load average ${m.loadavg.map(f2).join(' ')} at start, ${r.when}`);
-    out.push('Ratios are medians of per-round ratios [p10–p90]; times are medians of rounds.');
+    out.push('Ratios are medians of per-round ratios [p10–p90]; times are medians of rounds, each round the fastest of a few batches.');
 
     if (r.micro) {
         const t = r.micro.tedeeKey;
@@ -141,7 +141,7 @@ function render(r) {
             authTedee: 'api-auth, tedee', handTedee: 'hand-written, crypto.hash', functionTedee: 'function node, crypto.hash', authExchange: 'api-auth, nightscout jwt (warm)',
             authTedeeFast: 'api-auth + fresh-key.js, tedee',
         };
-        const rows = [[`flow, ${f.messages} msgs/burst, ${f.rounds} rounds`, 'µs/msg', 'msgs/s', 'net µs/msg']];
+        const rows = [[`flow, ${f.messages} msgs/burst, best of ${f.reps}, ${f.rounds} rounds`, 'µs/msg', 'msgs/s', 'net µs/msg']];
         for (const [k, label] of Object.entries(labels)) if (f.flows[k]) rows.push([label, f2(f.flows[k].usPerMsg), f0(f.flows[k].msgsPerSec), k === 'none' ? '0' : fr(f.flows[k].net)]);
         out.push('\n' + table(rows));
         const rr = [['flow comparisons (per-round ratios)', 'net cost', 'whole flow']];
@@ -176,6 +176,7 @@ function render(r) {
         const rows = [['start-up and size', 'value']];
         if (r.load) {
             rows.push(['three node files loaded as Node-RED does (ms)', `${f2(r.load.totalMs)} [${f2(r.load.totalP10)}–${f2(r.load.totalP90)}]`]);
+            rows.push(['  fastest of the samples (ms)', f2(r.load.totalMinMs)]);
             for (const [f, s] of Object.entries(r.load.files)) rows.push([`  ${f} (ms)`, f2(s.median)]);
         }
         if (r.size) {

@@ -76,18 +76,26 @@ async function direct(name, { smoke }) {
         ms += 1;
         return { headers: { api_token: sha(c.tedeeToken + ms) + ms }, query: {}, ip: '127.0.0.1' };
     };
-    const n = smoke ? 2000 : 200000;
+    const n = smoke ? 2000 : 100000;
     let accepted = 0;
     let refused = 0;
     const send = (out) => { if (out[0]) accepted++; else refused++; };
     const done = () => {};
-    const keys = Array.from({ length: n }, (_, i) => req(i)); // keys made before timing
-    ms -= n;
-    const t0 = now();
-    for (let i = 0; i < n; i++) { ms += 1; handler.call(node, { payload: i, req: keys[i], res }, send, done); }
-    const secs = Number(now() - t0) / 1e9;
+    // the fastest of 3 passes (lib.js); every pass uses keys of its own, made before timing
+    let best = null;
+    for (let pass = 0; pass < 3; pass++) {
+        const keys = Array.from({ length: n }, (_, i) => req(i));
+        ms -= n;
+        accepted = 0;
+        refused = 0;
+        const t0 = now();
+        for (let i = 0; i < n; i++) { ms += 1; handler.call(node, { payload: i, req: keys[i], res }, send, done); }
+        const secs = Number(now() - t0) / 1e9;
+        ms += n;
+        if (!best || secs < best.seconds) best = { checks: n, accepted, refused, seconds: secs, perSec: n / secs, acceptedPerSec: accepted / secs };
+    }
     await close();
-    return { checks: n, accepted, refused, seconds: secs, perSec: n / secs, acceptedPerSec: accepted / secs, where: "the node's 'input' handler called directly (red-stub.js), requests made beforehand" };
+    return { ...best, where: "the node's 'input' handler called directly (red-stub.js), requests made beforehand; fastest of 3 passes" };
 }
 
 async function run({ smoke = false } = {}) {

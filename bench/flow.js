@@ -127,10 +127,10 @@ function burst(name, n, chunk) {
 }
 
 async function run({ smoke = false } = {}) {
-    const n = smoke ? 300 : 1000;
+    const n = smoke ? 300 : +(process.env.BENCH_FLOW_N || 200);
     const rounds = smoke ? 2 : 21;
     const warmup = smoke ? 1 : 3;
-    const reps = smoke ? 1 : 3; // the fastest of `reps` bursts per flow and round (lib.js)
+    const reps = smoke ? 1 : +(process.env.BENCH_FLOW_REPS || 7); // the fastest of `reps` bursts per flow and round (lib.js)
     const chunk = 100;
     const fake = await nightscout.start({ apiSecret: 'abcdefghij123456', subjects: [{ id: '5f0000000000000000000001', name: NS_SUBJECT, roles: ['readable'] }] });
     const creds = {

@@ -23,8 +23,10 @@ if [ ! -x "$WASM_OPT" ]; then
   exit 1
 fi
 
-# Keep machine-specific paths out of the binary (panic locations of dependencies).
-export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$PWD=/src"
+# Keep machine-specific paths out of the binary (panic locations of dependencies). Under LTO,
+# LLVM's default inlining at opt-level 2 makes the module ~50 KB larger for no speed on the Tedee
+# key: a lower threshold keeps opt-level 2's speed at a size near "s" (bench/README.md).
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$PWD=/src -Cllvm-args=-inline-threshold=40"
 cargo rustc --lib --crate-type cdylib --release --locked --target wasm32-unknown-unknown "$@"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(0, 'utf8')).target_directory)")
 

@@ -3,7 +3,10 @@
 // token yet. The single-flight cache must make exactly ONE exchange request, and all 1000
 // messages are released (decorated, out of output 1) when it answers.
 //
-//   src ─→ api-auth (nightscout jwt | actyx) ─out1→ sink        (fake servers of test/fakes)
+//   src ─→ api-auth (nightscout jwt | timbr exchange | actyx) ─out1→ sink   (fakes of test/fakes)
+//
+// Every exchange scheme of the core with a fake server is here; one more is one entry in TARGETS
+// (start the fake, the config node's properties and credentials, what the released header is).
 //
 // Every round deploys a fresh flow (cold cache) against a fresh fake; the figure is the median
 // time from the first send to the last release, and the largest exchange count of all rounds.
@@ -13,12 +16,14 @@ const helper = require('node-red-node-test-helper');
 const { now, median } = require('./lib');
 const nightscout = require('../test/fakes/nightscout');
 const actyx = require('../test/fakes/actyx');
+const timbr = require('../test/fakes/timbr');
 
 helper.init(require.resolve('node-red'));
 const configNode = require('../nodes/api-auth-config.js');
 const authNode = require('../nodes/api-auth.js');
 
 const NS_SUBJECTS = [{ id: '5f0000000000000000000001', name: 'Node-RED reader', roles: ['readable'] }];
+const TIMBR_SALT = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 const ACTYX_MANIFEST = { appId: 'com.example.nodered', displayName: 'Node-RED', appVersion: '1.0.0' };
 
 const TARGETS = {
@@ -26,6 +31,11 @@ const TARGETS = {
         start: () => nightscout.start({ apiSecret: 'abcdefghij123456', subjects: NS_SUBJECTS }),
         config: (fake) => ({ props: { scheme: 'nightscout', mode: 'jwt', baseUrl: fake.url }, creds: { token: fake.tokenFor('Node-RED reader') } }),
         check: (h) => /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(h.Authorization || ''),
+    },
+    timbr: {
+        start: () => timbr.start({ salt: TIMBR_SALT, users: { admin: 'secret' } }),
+        config: (fake) => ({ props: { scheme: 'timbr', mode: 'exchange', baseUrl: fake.url }, creds: { username: 'admin', password: 'secret', salt: TIMBR_SALT } }),
+        check: (h) => /^tk_\S+$/.test(h['x-api-key'] || ''),
     },
     actyx: {
         start: () => actyx.start(),

@@ -1,8 +1,8 @@
 'use strict';
 // The verify node: what a request costs with the replay memory in this Node-RED and in Redis on
 // loopback, and how many requests per second several instances sharing one Redis accept.
-// Self-contained: `await require('./verify').run({ smoke })` → figures; `.table(figures)` → the
-// printed rows. Figures, not tests: nothing here passes or fails on a number.
+// A plug-in section of bench/run.js: `await require('./verify').run({ smoke })` → figures and the
+// `tables` to print. Figures, not tests: nothing here passes or fails on a number.
 //
 // 1. Per request, through the node's INPUT directly (node-red-node-test-helper with the real
 //    runtime; the helper's sinon spies taken off as in flow.js). msg.req is made by hand (a fresh
@@ -277,7 +277,8 @@ async function run({ smoke = false } = {}) {
     try {
         const node = await perRequest(helper, { smoke, redisUrl: redis && redis.url });
         const http3 = redis ? await throughput({ smoke, redis }) : null;
-        return { skipped, perRequest: node, throughput: http3 };
+        const v = { skipped, perRequest: node, throughput: http3 };
+        return { title: 'verify node: the replay memory in this Node-RED and in Redis', tables: table(v), ...v };
     } finally {
         if (redis) await redis.stop();
     }

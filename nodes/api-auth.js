@@ -27,6 +27,8 @@
 
 const { appendQuery, removeQuery, joinUrl, pathOf, maskQueryParams, maskDeep } = require('./lib/http');
 const i18n = require('./lib/i18n');
+const freshKey = require('./lib/fresh-key');
+const { planOf, oneHeader, oneParam, withAuth } = require('./lib/auth-headers');
 
 const RESPONSE_LEFTOVERS = ['statusCode', 'responseUrl', 'redirectList', 'retry', 'responseCookies'];
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -154,44 +156,39 @@ module.exports = function (RED) {
             timers.add(timer);
         });
 
-        /** The headers / query / extra headers for one request of marker `mk`. */
+        const freshLowers = cfg && cfg.kind === 'fresh' ? new Set([cfg.freshPlace.name.toLowerCase()]) : null;
+
+        /** The plan of the auth (lib/auth-headers.js) for one request of marker `mk`. */
         async function authFor(mk) {
             switch (cfg.kind) {
                 case 'static':
-                    return cfg.staticAuth;
+                    return planOf(cfg.staticAuth);
                 case 'fresh': {
-                    const key = cfg.signer.freshKey(Date.now());
+                    const key = freshKey(cfg.signer, Date.now());
                     const p = cfg.freshPlace;
-                    return p.placement === 'query' ? { headers: {}, query: { [p.name]: key }, extra: {} } : { headers: { [p.name]: key }, query: {}, extra: {} };
+                    return p.placement === 'query' ? oneParam(p.name, key) : oneHeader(p.name, freshLowers, key);
                 }
                 default: {
                     if (!cfg.currentToken()) setStatus('yellow', 'ring', 'exchanging');
                     const token = await cfg.getToken();
                     const cur = cfg.currentToken();
                     mk.gen = cur && cur.token === token ? cur.gen : 0;
-                    return cfg.tokenAuth(token);
+                    return planOf(cfg.tokenAuth(token));
                 }
             }
         }
 
         /** Put the auth on msg (headers/url) for the current hop of marker `mk`. */
         async function decorate(msg, mk) {
-            const built = await authFor(mk);
-            const headers = Object.assign({}, mk.saved.headers || {});
-            for (const part of [built.extra, built.headers]) {
-                for (const name in part) {
-                    const lower = name.toLowerCase();
-                    for (const k in headers) if (k.toLowerCase() === lower) delete headers[k];
-                    headers[name] = part[name];
-                }
-            }
-            if (Object.keys(built.query).length) {
+            const plan = await authFor(mk);
+            const headers = withAuth(mk.saved.headers, plan);
+            if (plan.query) {
                 if (typeof mk.url !== 'string' || !mk.url) {
                     const err = new Error(`${cfg.title}: ${t('api-auth.errors.queryNeedsUrl', { scheme: cfg.scheme })}`);
                     err.code = 'msg';
                     throw err;
                 }
-                msg.url = appendQuery(mk.url, built.query);
+                msg.url = appendQuery(mk.url, plan.query);
             } else if (mk.url !== undefined) {
                 msg.url = mk.url;
             }

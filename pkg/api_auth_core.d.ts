@@ -34,7 +34,14 @@ export class Signer {
      */
     exchangeRequest(nowMs: number): { method: string; path?: string; url?: string; headers: Record<string, string>; body?: string; carried: string[] };
     /**
-     * The fresh key for `nowMs` (one boundary crossing per request).
+     * The fresh key for `nowMs` written into the core's key buffer (`keyBuffer()`); returns its
+     * length, or 0 when there is none (then `freshKey(nowMs)` throws the reason). For
+     * `nodes/lib/fresh-key.js`, which reads it as latin1 with no call back into JavaScript.
+     */
+    freshKeyInto(nowMs: number): number;
+    /**
+     * The fresh key for `nowMs` (one boundary crossing per request). The key is ASCII: it is
+     * handed over as latin1 from the core's key buffer, without a UTF-8 decode ([`key_out`]).
      */
     freshKey(nowMs: number): string;
     /**
@@ -115,6 +122,11 @@ export function fernetDecrypt(key: string, token: string, ttlSecs?: number | nul
 export function fernetEncrypt(key: string, plaintext: string, nowSecs: number): string;
 
 export function jwtExpiry(jwt: string): { exp?: number; iat?: number };
+
+/**
+ * `{ memory, offset, length }` of the core's key buffer (see `Signer.freshKeyInto`).
+ */
+export function keyBuffer(): { memory: WebAssembly.Memory; offset: number; length: number };
 
 /**
  * Never throws: anything that is not a string masks to `****`.

@@ -87,27 +87,28 @@ class Signer {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
-     * The fresh key for `nowMs` (one boundary crossing per request).
+     * The fresh key for `nowMs` written into the core's key buffer (`keyBuffer()`); returns its
+     * length, or 0 when there is none (then `freshKey(nowMs)` throws the reason). For
+     * `nodes/lib/fresh-key.js`, which reads it as latin1 with no call back into JavaScript.
+     * @param {number} nowMs
+     * @returns {number}
+     */
+    freshKeyInto(nowMs) {
+        const ret = wasm.signer_freshKeyInto(this.__wbg_ptr, nowMs);
+        return ret >>> 0;
+    }
+    /**
+     * The fresh key for `nowMs` (one boundary crossing per request). The key is ASCII: it is
+     * handed over as latin1 from the core's key buffer, without a UTF-8 decode ([`key_out`]).
      * @param {number} nowMs
      * @returns {string}
      */
     freshKey(nowMs) {
-        let deferred2_0;
-        let deferred2_1;
-        try {
-            const ret = wasm.signer_freshKey(this.__wbg_ptr, nowMs);
-            var ptr1 = ret[0];
-            var len1 = ret[1];
-            if (ret[3]) {
-                ptr1 = 0; len1 = 0;
-                throw takeFromExternrefTable0(ret[2]);
-            }
-            deferred2_0 = ptr1;
-            deferred2_1 = len1;
-            return getStringFromWasm0(ptr1, len1);
-        } finally {
-            wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
+        const ret = wasm.signer_freshKey(this.__wbg_ptr, nowMs);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
         }
+        return takeFromExternrefTable0(ret[0]);
     }
     /**
      * `{ placement: 'header' | 'query', name }` of a scheme with a fresh key per request, else null.
@@ -492,6 +493,16 @@ function jwtExpiry(jwt) {
 exports.jwtExpiry = jwtExpiry;
 
 /**
+ * `{ memory, offset, length }` of the core's key buffer (see `Signer.freshKeyInto`).
+ * @returns {{ memory: WebAssembly.Memory; offset: number; length: number }}
+ */
+function keyBuffer() {
+    const ret = wasm.keyBuffer();
+    return ret;
+}
+exports.keyBuffer = keyBuffer;
+
+/**
  * Never throws: anything that is not a string masks to `****`.
  * @param {string} s
  * @returns {string}
@@ -701,6 +712,10 @@ function __wbg_get_imports() {
             const ret = arg0 === undefined;
             return ret;
         },
+        __wbg___wbindgen_memory_caa4a6165639c8b5: function() {
+            const ret = wasm.memory;
+            return ret;
+        },
         __wbg___wbindgen_number_get_2e0e7dee9f701a71: function(arg0, arg1) {
             const obj = arg1;
             const ret = typeof(obj) === 'number' ? obj : undefined;
@@ -718,12 +733,20 @@ function __wbg_get_imports() {
         __wbg___wbindgen_throw_41e9ee4f547fc59a: function(arg0, arg1) {
             throw new Error(getStringFromWasm0(arg0, arg1));
         },
+        __wbg_buffer_7afc7cca4d0cf036: function(arg0) {
+            const ret = arg0.buffer;
+            return ret;
+        },
         __wbg_call_187d372bd5fdd4aa: function() { return handleError(function (arg0, arg1, arg2) {
             const ret = arg0.call(arg1, arg2);
             return ret;
         }, arguments); },
         __wbg_crypto_38df2bab126b63dc: function(arg0) {
             const ret = arg0.crypto;
+            return ret;
+        },
+        __wbg_from_956580acd0a050a8: function(arg0, arg1, arg2) {
+            const ret = Buffer.from(arg0, arg1 >>> 0, arg2 >>> 0);
             return ret;
         },
         __wbg_getRandomValues_c44a50d8cfdaebeb: function() { return handleError(function (arg0, arg1) {
@@ -739,6 +762,10 @@ function __wbg_get_imports() {
         },
         __wbg_isArray_e15a2ff68ffdbef2: function(arg0) {
             const ret = Array.isArray(arg0);
+            return ret;
+        },
+        __wbg_latin1Slice_edecb1c5c0f9cbb9: function(arg0, arg1, arg2) {
+            const ret = arg0.latin1Slice(arg1 >>> 0, arg2 >>> 0);
             return ret;
         },
         __wbg_length_7f3c00c40364105e: function(arg0) {

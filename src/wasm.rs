@@ -326,10 +326,23 @@ impl JsSigner {
         }
     }
 
-    /// The fresh key for `nowMs` (one boundary crossing per request).
-    #[wasm_bindgen(js_name = freshKey)]
-    pub fn fresh_key(&self, nowMs: f64) -> JsResult<String> {
-        Ok(self.inner.fresh_key(nowMs)?)
+    /// The fresh key for `nowMs` (one boundary crossing per request). The key is ASCII: it is
+    /// handed over as latin1 from the core's key buffer, without a UTF-8 decode ([`key_out`]).
+    #[wasm_bindgen(js_name = freshKey, unchecked_return_type = "string")]
+    pub fn fresh_key(&self, nowMs: f64) -> JsResult<JsValue> {
+        let k = self.inner.fresh_key(nowMs)?;
+        Ok(key_out::latin1(k.as_bytes()))
+    }
+
+    /// The fresh key for `nowMs` written into the core's key buffer (`keyBuffer()`); returns its
+    /// length, or 0 when there is none (then `freshKey(nowMs)` throws the reason). For
+    /// `nodes/lib/fresh-key.js`, which reads it as latin1 with no call back into JavaScript.
+    #[wasm_bindgen(js_name = freshKeyInto)]
+    pub fn fresh_key_into(&self, nowMs: f64) -> u32 {
+        match self.inner.fresh_key(nowMs) {
+            Ok(k) => key_out::put(k.as_bytes()) as u32,
+            Err(_) => 0,
+        }
     }
 
     /// `{ headers, query, extra }` for an exchanged token (build them once per token).
@@ -666,4 +679,79 @@ impl JsVerifier {
     pub fn memory_bytes(&self) -> f64 {
         self.inner.memory_bytes() as f64
     }
+}
+
+/// Fresh keys go to JavaScript through one fixed buffer in WASM memory: they are ASCII (hex and
+/// digits), so JavaScript can read them as latin1 — a copy, no UTF-8 decode, no allocation on
+/// either side. A key is read right after the call that wrote it (JavaScript is single-threaded).
+mod key_out {
+    use super::*;
+    use core::cell::{Cell, UnsafeCell};
+
+    /// Longest key: 64 hex + 16 digits (2^53 - 1). Longer values are never written here.
+    pub const CAP: usize = 96;
+
+    struct Buf(UnsafeCell<[u8; CAP]>);
+    // SAFETY: wasm32 without threads: only one caller at a time, and no reference escapes.
+    unsafe impl Sync for Buf {}
+    static BUF: Buf = Buf(UnsafeCell::new([0; CAP]));
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A Node.js Buffer (the package targets Node.js only).
+        pub type NodeBuffer;
+        #[wasm_bindgen(js_namespace = Buffer, js_name = from)]
+        fn buffer_from(array_buffer: &JsValue, offset: u32, len: u32) -> NodeBuffer;
+        #[wasm_bindgen(method, js_name = latin1Slice)]
+        fn latin1_slice(this: &NodeBuffer, start: u32, end: u32) -> JsValue;
+    }
+
+    thread_local! {
+        /// A Buffer over BUF, and the memory size (pages) it was made for: growing the memory
+        /// detaches the old ArrayBuffer, so a new view is made when the size has changed.
+        static VIEW: Cell<Option<(usize, NodeBuffer)>> = const { Cell::new(None) };
+    }
+
+    /// Where the buffer is in WASM memory.
+    pub fn offset() -> u32 {
+        BUF.0.get() as u32
+    }
+
+    /// Write `key` into the buffer; its length, or 0 when it does not fit or is not ASCII.
+    pub fn put(key: &[u8]) -> usize {
+        if key.len() > CAP || !key.is_ascii() {
+            return 0;
+        }
+        // SAFETY: single-threaded; the destination is the whole static buffer, which no
+        // reference points into.
+        unsafe { core::ptr::copy_nonoverlapping(key.as_ptr(), BUF.0.get().cast::<u8>(), key.len()) };
+        key.len()
+    }
+
+    /// `key` as a JavaScript string (through the buffer when it fits, else decoded as usual).
+    pub fn latin1(key: &[u8]) -> JsValue {
+        let n = put(key);
+        if n == 0 {
+            return JsValue::from_str(core::str::from_utf8(key).unwrap_or_default());
+        }
+        let pages = core::arch::wasm32::memory_size(0);
+        // taken out while in use: if JavaScript threw in between, the next call makes a new view
+        let view = match VIEW.take() {
+            Some((p, v)) if p == pages => v,
+            _ => buffer_from(&wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer(), offset(), CAP as u32),
+        };
+        let s = view.latin1_slice(0, n as u32);
+        VIEW.set(Some((pages, view)));
+        s
+    }
+}
+
+/// `{ memory, offset, length }` of the core's key buffer (see `Signer.freshKeyInto`).
+#[wasm_bindgen(js_name = keyBuffer, unchecked_return_type = "{ memory: WebAssembly.Memory; offset: number; length: number }")]
+pub fn key_buffer() -> JsValue {
+    let o = Obj::new();
+    o.set_val("memory", &wasm_bindgen::memory());
+    o.set_num("offset", key_out::offset() as f64);
+    o.set_num("length", key_out::CAP as f64);
+    o.into()
 }

@@ -170,12 +170,14 @@ describe('robustness: JS-level fuzzing of every core function (no RuntimeError: 
         verifyApiSecret: () => core.verifyApiSecret(arg(), arg()),
         serverWords: () => core.serverWords(g.rand() < 0.5 ? JSON.stringify({ code: arg(), message: arg(), data: any(), status: g.pick(['error', 401, arg()]) }) : arg()),
         schemeTable: () => core.schemeTable(any()),
+        keyBuffer: () => core.keyBuffer(any()),
         Signer: () => {
             const s = new core.Signer(g.rand() < 0.9 ? config() : any());
             try {
                 const calls = {
                     build: () => s.build(nArg(), g.rand() < 0.5 ? undefined : arg()),
                     freshKey: () => s.freshKey(nArg()),
+                    freshKeyInto: () => s.freshKeyInto(nArg()),
                     tokenAuth: () => s.tokenAuth(g.rand() < 0.3 ? ACTYX_SAMPLE : arg()),
                     exchangeRequest: () => s.exchangeRequest(nArg()),
                     exchangeReply: () => s.exchangeReply(nArg(), g.rand() < 0.3 ? JSON.stringify({

@@ -3,7 +3,7 @@
 // start, SET NX PX (the lock primitive), password URLs, stop -> connection refused, restart on
 // the same port (empty, or with its data), kill. No redis-server process is left behind.
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const { createClient } = require('redis');
@@ -94,7 +94,7 @@ describe('Redis test server (test/support/redis.js, real redis-server)', functio
         assert.equal(await r.cli(['SET', 'lock2', 'y', 'NX', 'PX', '1000']), '');
     });
 
-    it('password: the URL carries it percent-encoded; without it commands get NOAUTH, a wrong one WRONGPASS', async () => {
+    it('password: the URL carries it percent-encoded; without it the connection gets NOAUTH, a wrong one WRONGPASS', async () => {
         const password = 'p@ss:w rd/%+é';
         const r = await startRedis({ password });
         assert.equal(r.url, `redis://:${encodeURIComponent(password)}@127.0.0.1:${r.port}`);
@@ -102,8 +102,11 @@ describe('Redis test server (test/support/redis.js, real redis-server)', functio
         assert.equal(await c.ping(), 'PONG');
         assert.equal(await r.cli(['PING']), 'PONG');
 
-        const anon = await client(`redis://127.0.0.1:${r.port}`);
-        await assert.rejects(anon.ping(), /NOAUTH Authentication required/);
+        // redis@6 opens with HELLO, which the server refuses before any command when no password is given
+        await assert.rejects(connect(`redis://127.0.0.1:${r.port}`), /^Error: NOAUTH /);
+        // and a plain RESP2 client without a password gets NOAUTH on its first command
+        const anon = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(r.port), 'PING'], { encoding: 'utf8' });
+        assert.match(anon.stdout + anon.stderr, /NOAUTH Authentication required/);
         await assert.rejects(connect(`redis://:wrong@127.0.0.1:${r.port}`),
             /WRONGPASS invalid username-password pair or user is disabled/);
     });

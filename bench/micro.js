@@ -16,6 +16,8 @@ const assert = require('node:assert');
 const crypto = require('node:crypto');
 const CryptoJS = require('crypto-js');
 const fernetPkg = require('fernet');
+// the core carries no decryption: the token is checked with the tests' node:crypto Fernet
+const { fernetOpen } = require('../test/fakes/timbr');
 const { interleaved, pairedRatio } = require('./lib');
 
 const core = require('../pkg/api_auth_core.js');
@@ -128,7 +130,7 @@ function run({ smoke = false } = {}) {
         ['core', core.timbrBearer(TIMBR, secs)], ['createCipheriv', nodeFernet(keyBuf, TIMBR_PLAIN, secs)],
         ['cryptoJs', cjsFernet(keyWords, TIMBR_PLAIN, secs)], ['npmFernet', pkgFernet()],
     ]) {
-        assert.strictEqual(core.fernetDecrypt(TIMBR.salt, tok), TIMBR_PLAIN, `${name}: its Fernet token does not decrypt to the plaintext`);
+        assert.strictEqual(fernetOpen(TIMBR.salt, tok), TIMBR_PLAIN, `${name}: its Fernet token does not decrypt to the plaintext`);
         assert.strictEqual(Buffer.from(tok, 'base64').readBigUInt64BE(1), BigInt(secs), `${name}: wrong Fernet timestamp`);
     }
     out.timbrFernetBearer = row(interleaved([

@@ -117,8 +117,6 @@ export function cleanSecret(value: string, field: string): { value: string; trim
 
 export function constantTimeEq(a: string, b: string): boolean;
 
-export function fernetDecrypt(key: string, token: string, ttlSecs?: number | null, nowSecs?: number | null): string;
-
 export function fernetEncrypt(key: string, plaintext: string, nowSecs: number): string;
 
 export function jwtExpiry(jwt: string): { exp?: number; iat?: number };

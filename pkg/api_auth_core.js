@@ -428,33 +428,6 @@ exports.constantTimeEq = constantTimeEq;
 
 /**
  * @param {string} key
- * @param {string} token
- * @param {number | undefined | null} ttlSecs
- * @param {number | undefined | null} nowSecs
- * @returns {string}
- */
-function fernetDecrypt(key, token, ttlSecs, nowSecs) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.fernetDecrypt(key, token, ttlSecs, nowSecs);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.fernetDecrypt = fernetDecrypt;
-
-/**
- * @param {string} key
  * @param {string} plaintext
  * @param {number} nowSecs
  * @returns {string}

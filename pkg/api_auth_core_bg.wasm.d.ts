@@ -7,7 +7,6 @@ export const actyxTokenInfo: (a: any) => [number, number, number];
 export const buildAuth: (a: any, b: number, c: any) => [number, number, number];
 export const cleanSecret: (a: any, b: any) => [number, number, number];
 export const constantTimeEq: (a: any, b: any) => [number, number, number];
-export const fernetDecrypt: (a: any, b: any, c: any, d: any) => [number, number, number, number];
 export const fernetEncrypt: (a: any, b: any, c: number) => [number, number, number, number];
 export const jwtExpiry: (a: any) => [number, number, number];
 export const keyBuffer: () => any;

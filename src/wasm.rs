@@ -112,17 +112,6 @@ fn opt_string(v: &JsValue, field: &str) -> Result<Option<String>, Error> {
     }
 }
 
-/// An optional whole number argument.
-fn opt_uint(v: &JsValue, field: &str) -> Result<Option<u64>, Error> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    match v.as_f64() {
-        Some(n) => crate::js_uint(n, field).map(Some),
-        None => Err(Error::new(field, Code::BadType, "must be a number")),
-    }
-}
-
 fn get(o: &JsValue, k: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -511,19 +500,6 @@ pub fn fernet_encrypt(
     let k = string(&key, "key")?;
     let p = string(&plaintext, "plaintext")?;
     Ok(fernet_token::encrypt(&k, p.as_bytes(), crate::js_uint(nowSecs, "nowSecs")?)?)
-}
-
-#[wasm_bindgen(js_name = fernetDecrypt)]
-pub fn fernet_decrypt(
-    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] ttlSecs: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number | undefined | null")] nowSecs: JsValue,
-) -> JsResult<String> {
-    let k = string(&key, "key")?;
-    let t = string(&token, "token")?;
-    let bytes = fernet_token::decrypt(&k, &t, opt_uint(&ttlSecs, "ttlSecs")?, opt_uint(&nowSecs, "nowSecs")?)?;
-    Ok(String::from_utf8(bytes).map_err(|_| Error::new("token", Code::BadFormat, "the plaintext is not UTF-8 text"))?)
 }
 
 #[wasm_bindgen(js_name = timbrFernetKey)]

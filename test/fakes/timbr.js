@@ -59,6 +59,17 @@ function fernetDecrypt(key, token, nowSecs, ttlSecs) {
     }
 }
 
+/**
+ * Fernet decrypt for tests, keyed by the key text: the plaintext as UTF-8 text, or throws with the
+ * reason. The core carries no decryption (the package never decrypts), so this node:crypto one is
+ * the independent check of what the core encrypts.
+ */
+function fernetOpen(keyText, token, ttlSecs, nowSecs) {
+    const r = fernetDecrypt(Buffer.from(keyText, 'base64url'), token, nowSecs, ttlSecs);
+    if (!r.ok) throw new Error(r.reason);
+    return r.plaintext.toString('utf8');
+}
+
 /** Fernet encrypt (for tests): ts in seconds, iv 16 bytes (random by default). */
 function fernetEncrypt(key, plaintext, tsSecs, iv = crypto.randomBytes(16)) {
     const c = crypto.createCipheriv('aes-128-cbc', key.subarray(16, 32), iv);
@@ -187,4 +198,4 @@ async function start(opts = {}) {
     };
 }
 
-module.exports = { start, deriveKey, fernetDecrypt, fernetEncrypt };
+module.exports = { start, deriveKey, fernetDecrypt, fernetOpen, fernetEncrypt };

@@ -3,9 +3,12 @@
 // token yet. The single-flight cache must make exactly ONE exchange request, and all 1000
 // messages are released (decorated, out of output 1) when it answers.
 //
-//   src ─→ api-auth (nightscout jwt | timbr exchange | actyx) ─out1→ sink   (fakes of test/fakes)
+//   src ─→ api-auth (nightscout jwt | timbr exchange | actyx | oauth2) ─out1→ sink
 //
-// Every exchange scheme of the core with a fake server is here; one more is one entry in TARGETS
+// Nightscout, Timbr and Actyx answer from the fakes of test/fakes; OAuth 2.0 from the real
+// authorization server of test/support/oidc.js (oidc-provider), client credentials grant.
+//
+// Every exchange scheme of the core is here; one more is one entry in TARGETS
 // (start the fake, the config node's properties and credentials, what the released header is).
 //
 // Every round deploys a fresh flow (cold cache) against a fresh fake; the figure is the median
@@ -17,6 +20,7 @@ const { now, median } = require('./lib');
 const nightscout = require('../test/fakes/nightscout');
 const actyx = require('../test/fakes/actyx');
 const timbr = require('../test/fakes/timbr');
+const oidc = require('../test/support/oidc');
 
 helper.init(require.resolve('node-red'));
 const configNode = require('../nodes/api-auth-config.js');
@@ -40,6 +44,18 @@ const TARGETS = {
     actyx: {
         start: () => actyx.start(),
         config: (fake) => ({ props: { scheme: 'actyx', mode: 'exchange', baseUrl: fake.url, ...ACTYX_MANIFEST }, creds: {} }),
+        check: (h) => /^Bearer \S+$/.test(h.Authorization || ''),
+    },
+    oauth2: {
+        // the real server, seen through the shape of the fakes: url, stats.exchanges, close()
+        start: async () => {
+            const o = await oidc.start({ ttlSeconds: 300 });
+            return { url: o.issuer, oidc: o, stats: { get exchanges() { return o.stats.tokenRequests.length; } }, close: () => o.close() };
+        },
+        config: (fake) => ({
+            props: { scheme: 'oauth2', mode: 'client-credentials', tokenUrl: fake.oidc.tokenUrl, scope: 'read', clientAuth: 'basic' },
+            creds: { clientId: fake.oidc.clients.basic.id, clientSecret: fake.oidc.clients.basic.secret },
+        }),
         check: (h) => /^Bearer \S+$/.test(h.Authorization || ''),
     },
 };

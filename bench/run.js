@@ -58,6 +58,7 @@ const TARGETS = {
     exchangesNightscout: { eq: 1, text: 'cold cache, 1000 msgs: Nightscout exchanges', get: (r) => r.exchange && r.exchange.nightscout.exchanges },
     exchangesTimbr: { eq: 1, text: 'cold cache, 1000 msgs: Timbr exchanges', get: (r) => r.exchange && r.exchange.timbr.exchanges },
     exchangesActyx: { eq: 1, text: 'cold cache, 1000 msgs: Actyx exchanges', get: (r) => r.exchange && r.exchange.actyx.exchanges },
+    exchangesOauth2: { eq: 1, text: 'cold cache, 1000 msgs: OAuth 2.0 token requests', get: (r) => r.exchange && r.exchange.oauth2.exchanges },
 };
 
 function verdict(t, v) {

@@ -15,14 +15,31 @@ const { redact } = require('./lib/http');
 const { storeSettings, RedisStore, COMMAND_TIMEOUT_MS } = require('./lib/replay-store');
 const i18n = require('./lib/i18n');
 
+// The core's table of APIs, modes and fields, as the build wrote it from the core
+// (scripts/build-wasm.sh: pkg/scheme-table.json is core.schemeTable(); CI rebuilds pkg/ and fails
+// on any difference). Loading this file therefore compiles no WebAssembly: the first node that
+// needs the core loads it (loadCore), once, and a Node-RED that has these nodes installed but
+// unused never pays for it.
+let TABLE = [];
 let core = null;
 let coreLoadError = null;
 try {
-    core = require('../pkg/api_auth_core.js');
+    TABLE = require('../pkg/scheme-table.json');
 } catch (err) {
     coreLoadError = err;
 }
-const TABLE = core ? core.schemeTable() : [];
+
+/** The WebAssembly core, loaded on first use; null when it cannot load (coreLoadError says why). */
+function loadCore() {
+    if (core === null && coreLoadError === null) {
+        try {
+            core = require('../pkg/api_auth_core.js');
+        } catch (err) {
+            coreLoadError = err;
+        }
+    }
+    return core;
+}
 
 /** Every credential of every API, with its Node-RED type (password for secrets). */
 function credentialTypes() {
@@ -83,7 +100,7 @@ module.exports = function (RED) {
         node._coreConfig = settings.coreConfig;
         node._secrets = settings.secrets;
 
-        if (!core) {
+        if (!loadCore()) {
             node.problem = codedError(`${title}: ${t('api-auth-config.errors.noCore', { reason: coreLoadError && coreLoadError.message })}`, 'no-core');
         } else if (settings.problems.length) {
             const first = settings.problems[0];
@@ -299,7 +316,7 @@ module.exports = function (RED) {
                 // a deployed node's credentials already hold the values of its ${ENV} references
                 creds[name] = useStored ? (deployed.credentials || {})[name] : v;
             }
-            if (!core) {
+            if (!loadCore()) {
                 res.json({ ok: false, status: 0, message: t('api-auth-config.errors.noCore', { reason: coreLoadError && coreLoadError.message }) });
                 return;
             }

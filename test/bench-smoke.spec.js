@@ -64,8 +64,8 @@ describe('bench (smoke)', function () {
         }
     });
 
-    it('cold-cache exchange: exactly one exchange for 1000 messages, against every fake', function () {
-        for (const k of ['nightscout', 'timbr', 'actyx']) {
+    it('cold-cache exchange: exactly one exchange for 1000 messages, for every exchange scheme (fakes, and the real OAuth 2.0 server)', function () {
+        for (const k of ['nightscout', 'timbr', 'actyx', 'oauth2']) {
             assert.strictEqual(results.exchange[k].messages, 1000);
             assert.strictEqual(results.exchange[k].exchanges, 1, k);
             finite(results.exchange[k].releaseMs, k + ' releaseMs');
@@ -97,7 +97,7 @@ describe('bench (smoke)', function () {
             assert.ok(['MET', 'MISSED'].includes(t.status), k);
         }
         for (const k of ['authStaticVsChange', 'authTedeeVsHand', 'authExchangeVsHand', 'tedeeVsHash', 'tedeeVsCryptoJs', 'staticAuthWork',
-            'verifyDirect', 'verifyHttp', 'loadMs', 'tarballBytes', 'wasmBytes', 'exchangesNightscout', 'exchangesTimbr', 'exchangesActyx']) {
+            'verifyDirect', 'verifyHttp', 'loadMs', 'tarballBytes', 'wasmBytes', 'exchangesNightscout', 'exchangesTimbr', 'exchangesActyx', 'exchangesOauth2']) {
             assert.ok(results.targets[k], 'missing target ' + k);
             // a net-cost ratio of a smoke run may even be negative: only its presence counts here
             assert.ok(Number.isFinite(results.targets[k].value), `${k}: ${results.targets[k].value}`);

@@ -90,6 +90,27 @@ describe('core (WASM) from Node', function () {
         });
     });
 
+    describe('pkg/scheme-table.json: the core\'s table, written by the build', function () {
+        it('is exactly core.schemeTable()', function () {
+            assert.deepStrictEqual(JSON.parse(require('node:fs').readFileSync(require.resolve('../pkg/scheme-table.json'), 'utf8')), core.schemeTable());
+        });
+
+        it('loading the three node files compiles no WebAssembly; the first config node loads the core', function () {
+            const out = require('node:child_process').execFileSync(process.execPath, ['-e', `
+                const { createRED } = require(${JSON.stringify(require.resolve('../bench/red-stub.js'))});
+                const { RED, create } = createRED();
+                const pkg = require(${JSON.stringify(require.resolve('../package.json'))});
+                const path = require('node:path');
+                for (const f of Object.values(pkg['node-red'].nodes)) require(path.join(${JSON.stringify(require('node:path').resolve(__dirname, '..'))}, f))(RED);
+                const loaded = () => Object.keys(require.cache).some((k) => k.endsWith('api_auth_core.js'));
+                const before = loaded();
+                create({ id: 'c1', type: 'api-auth-config', scheme: 'timetagger', mode: 'authtoken' });
+                process.stdout.write(JSON.stringify({ before, after: loaded() }));
+            `], { encoding: 'utf8' });
+            assert.deepStrictEqual(JSON.parse(out), { before: false, after: true });
+        });
+    });
+
     describe('Signer: what each scheme adds (the table of CORE_API.md)', function () {
         const json = { 'Content-Type': 'application/json' };
         const cases = [

@@ -24,9 +24,8 @@
 const assert = require('node:assert');
 const { createRED } = require('./red-stub');
 const { interleaved, interleavedAsync, pairedRatio } = require('./lib');
-const { appendQuery } = require('../nodes/lib/http');
 const handWritten = require('./nodes/hand-written');
-const { planOf, withAuth } = require('../nodes/lib/auth-headers');
+const { planOf, withAuth, withQuery } = require('../nodes/lib/auth-headers');
 const nightscout = require('../test/fakes/nightscout');
 const actyx = require('../test/fakes/actyx');
 const timbr = require('../test/fakes/timbr');
@@ -79,7 +78,7 @@ function one(node) {
 function staticAuthWork(cfg, msg) {
     const plan = planOf(cfg.staticAuth);
     const headers = withAuth(msg.headers, plan);
-    msg.url = plan.query ? appendQuery(URL, plan.query) : URL;
+    msg.url = plan.query ? withQuery(URL, plan) : URL;
     msg.headers = headers;
     return msg;
 }

@@ -25,10 +25,10 @@
 // into the core; an exchanged token's headers are built once per token. What a 401/403 is worth
 // (cfg.retry) and the server's words (cfg.refusal) come from the core too.
 
-const { appendQuery, removeQuery, joinUrl, pathOf, maskQueryParams, maskDeep } = require('./lib/http');
+const { removeQuery, joinUrl, pathOf, maskQueryParams, maskDeep } = require('./lib/http');
 const i18n = require('./lib/i18n');
 const freshKey = require('./lib/fresh-key');
-const { planOf, oneHeader, oneParam, withAuth } = require('./lib/auth-headers');
+const { planOf, oneHeader, oneParam, withAuth, withQuery } = require('./lib/auth-headers');
 
 const RESPONSE_LEFTOVERS = ['statusCode', 'responseUrl', 'redirectList', 'retry', 'responseCookies'];
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -188,7 +188,7 @@ module.exports = function (RED) {
                     err.code = 'msg';
                     throw err;
                 }
-                msg.url = appendQuery(mk.url, plan.query);
+                msg.url = withQuery(mk.url, plan);
             } else if (mk.url !== undefined) {
                 msg.url = mk.url;
             }

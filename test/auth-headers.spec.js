@@ -1,7 +1,8 @@
 'use strict';
 // nodes/lib/auth-headers.js: how the auth node puts the core's headers on a request.
 const assert = require('node:assert/strict');
-const { planOf, oneHeader, oneParam, withAuth } = require('../nodes/lib/auth-headers');
+const { planOf, oneHeader, oneParam, withAuth, withQuery } = require('../nodes/lib/auth-headers');
+const { appendQuery } = require('../nodes/lib/http');
 
 describe('auth headers: the merge of the auth into the flow\'s headers', function () {
     it('replaces a flow header of any case, keeps the others in order, and leaves the flow\'s object alone', function () {
@@ -32,5 +33,16 @@ describe('auth headers: the merge of the auth into the flow\'s headers', functio
     it('a fresh key: one header replacing the flow\'s of any case', function () {
         const lowers = new Set(['api_token']);
         assert.deepEqual(withAuth({ API_TOKEN: 'old', a: '1' }, oneHeader('api_token', lowers, 'new')), { a: '1', api_token: 'new' });
+    });
+
+    it('the query: appended at once to a plain URL, else the same as appendQuery (same name replaced, fragment last)', function () {
+        const p = planOf({ headers: {}, query: { token: 'a%2Bb', v: '1' }, extra: {} });
+        assert.equal(withQuery('http://h/x', p), 'http://h/x?token=a%2Bb&v=1');
+        for (const url of ['http://h/x', 'http://h/x?token=old&k=2', 'http://h/x?k=2#frag', 'http://h/x#frag', 'http://h/x?', 'http://h/x?token']) {
+            assert.equal(withQuery(url, p), appendQuery(url, p.query), url);
+        }
+        const f = oneParam('api_token', 'KEY');
+        assert.equal(withQuery('http://h/x', f), 'http://h/x?api_token=KEY');
+        assert.equal(withQuery('http://h/x?api_token=old#f', f), 'http://h/x?api_token=KEY#f');
     });
 });

@@ -7,7 +7,9 @@
 //
 //   const p = planOf(cfg.staticAuth);        // cached for that object
 //   msg.headers = withAuth(flowHeaders, p);  // a new object; flowHeaders is not changed
-//   if (p.query) msg.url = appendQuery(url, p.query);
+//   if (p.query) msg.url = withQuery(url, p);
+
+const { appendQuery } = require('./http');
 
 const PLANS = new WeakMap();
 const NONE = new Set();
@@ -24,7 +26,8 @@ function planOf(built) {
                 byLower.set(lower, [name, part[name]]);
             }
         }
-        p = { entries: [...byLower.values()], lowers: new Set(byLower.keys()), query: Object.keys(built.query || {}).length ? built.query : null };
+        const query = Object.keys(built.query || {}).length ? built.query : null;
+        p = { entries: [...byLower.values()], lowers: new Set(byLower.keys()), query, queryText: query && queryText(query) };
         PLANS.set(built, p);
     }
     return p;
@@ -35,7 +38,22 @@ function oneHeader(name, lowers, value) {
     return { entries: [[name, value]], lowers, query: null };
 }
 function oneParam(name, value) {
-    return { entries: [], lowers: NONE, query: { [name]: value } };
+    return { entries: [], lowers: NONE, query: { [name]: value }, queryText: name + '=' + value };
+}
+
+/** `a=1&b=2` of query values the core already percent-encoded. */
+function queryText(query) {
+    return Object.keys(query).map((n) => n + '=' + query[n]).join('&');
+}
+
+/**
+ * `url` with the plan's query: appended at once to a URL without a query or fragment (the usual
+ * case, text made once per plan), else through appendQuery (which replaces a parameter of the
+ * same name and keeps the fragment last).
+ */
+function withQuery(url, p) {
+    if (url.indexOf('?') < 0 && url.indexOf('#') < 0) return url + '?' + p.queryText;
+    return appendQuery(url, p.query);
 }
 
 /** A copy of `flowHeaders` without the names the plan sets, then the plan's headers. */
@@ -49,4 +67,4 @@ function withAuth(flowHeaders, p) {
     return headers;
 }
 
-module.exports = { planOf, oneHeader, oneParam, withAuth };
+module.exports = { planOf, oneHeader, oneParam, withAuth, withQuery };

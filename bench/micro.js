@@ -6,11 +6,12 @@
 //   20.12, the fastest way in Node), `createHash().update().digest()`, and crypto-js (a Postman
 //   pre-request script). The peers precompute nothing the core precomputes beyond the token
 //   (there is nothing else to precompute: the key hashes token + ms).
-// - Work done once per deploy or per exchange, not per message (for reference): the Nightscout
-//   secret hash, the Timbr Fernet bearer, reading an exchange reply.
+// - Work done once per exchange, not per message (for reference): the Timbr Fernet bearer (the
+//   exchange request of a Timbr Signer), reading an exchange reply.
 //
 // Every alternative is first checked to give the same answer as the core (the Fernet tokens are
-// decrypted by the core), so a figure can never come from code that does something else.
+// opened by the tests' node:crypto Fernet), so a figure can never come from code that does
+// something else.
 
 const assert = require('node:assert');
 const crypto = require('node:crypto');
@@ -25,7 +26,6 @@ const freshKey = require('../nodes/lib/fresh-key');
 
 // Fixed inputs (the seed vectors of PROTOCOLS.md where there is one).
 const TEDEE_TOKEN = 'BE9xnPnGfVUS';
-const NS_SECRET = 'abcdefghij123456';
 const TIMBR = { username: 'bench-user', password: 'bench-password-1', salt: 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=' };
 const TIMBR_PLAIN = Buffer.from(`${TIMBR.username}:${TIMBR.password}`).toString('base64');
 const START_MS = 1691058833000;
@@ -39,9 +39,6 @@ const HAS_HASH = typeof crypto.hash === 'function';
 const hashTedee = HAS_HASH ? (token, ms) => crypto.hash('sha256', token + ms, 'hex') + ms : null;
 const nodeTedee = (token, ms) => crypto.createHash('sha256').update(token + ms).digest('hex') + ms;
 const cjsTedee = (token, ms) => CryptoJS.SHA256(token + ms).toString() + ms;
-const hashSha1 = HAS_HASH ? (s) => crypto.hash('sha1', s, 'hex') : null;
-const nodeSha1 = (s) => crypto.createHash('sha1').update(s).digest('hex');
-const cjsSha1 = (s) => CryptoJS.SHA1(s).toString();
 
 const b64urlPadded = (buf) => buf.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 
@@ -91,7 +88,6 @@ function run({ smoke = false } = {}) {
         const want = nodeTedee(TEDEE_TOKEN, ms);
         assert.strictEqual(signer.freshKey(ms), want);
         assert.strictEqual(freshKey(signer, ms), want);
-        assert.strictEqual(core.tedeeApiKey(TEDEE_TOKEN, ms), want);
         assert.strictEqual(cjsTedee(TEDEE_TOKEN, ms), want);
         if (HAS_HASH) assert.strictEqual(hashTedee(TEDEE_TOKEN, ms), want);
     }
@@ -99,7 +95,6 @@ function run({ smoke = false } = {}) {
     const tedeeCases = [
         { key: 'freshKey', fn: () => signer.freshKey(ms++) },
         { key: 'freshKeyJs', fn: () => freshKey(signer, ms++) },
-        { key: 'tedeeApiKey', fn: () => core.tedeeApiKey(TEDEE_TOKEN, ms++) },
         { key: 'createHash', fn: () => nodeTedee(TEDEE_TOKEN, ms++) },
         { key: 'cryptoJs', fn: () => cjsTedee(TEDEE_TOKEN, ms++) },
     ];
@@ -107,34 +102,25 @@ function run({ smoke = false } = {}) {
     const t = interleaved(tedeeCases, opts);
     out.tedeeKey = row(t, 'freshKey', ['hash', 'createHash', 'cryptoJs']);
     out.tedeeKeyJs = row(t, 'freshKeyJs', ['hash', 'createHash', 'cryptoJs']);
-    out.tedeeApiKey = row(t, 'tedeeApiKey', ['hash', 'createHash', 'cryptoJs']);
-
-    // Once per deploy: the Nightscout secret hash (the node sends the precomputed header) -----------
-    assert.strictEqual(core.nightscoutSecretHash(NS_SECRET), nodeSha1(NS_SECRET));
-    assert.strictEqual(cjsSha1(NS_SECRET), nodeSha1(NS_SECRET));
-    const nsCases = [
-        { key: 'core', fn: () => core.nightscoutSecretHash(NS_SECRET) },
-        { key: 'createHash', fn: () => nodeSha1(NS_SECRET) },
-        { key: 'cryptoJs', fn: () => cjsSha1(NS_SECRET) },
-    ];
-    if (HAS_HASH) nsCases.push({ key: 'hash', fn: () => hashSha1(NS_SECRET) });
-    out.nightscoutSecretHash = row(interleaved(nsCases, opts), 'core', ['hash', 'createHash', 'cryptoJs']);
 
     // Once per exchange: the Timbr Fernet bearer (key mode 'key', plaintext base64("user:password"))
     const keyBuf = Buffer.from(TIMBR.salt.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     const keyWords = CryptoJS.enc.Base64.parse(TIMBR.salt.replace(/-/g, '+').replace(/_/g, '/'));
     const fSecret = new fernetPkg.Secret(TIMBR.salt);
     const secs = Math.floor(START_MS / 1000);
+    // the core's bearer as the node gets it: the exchange request of a Timbr Signer
+    const timbrSigner = new core.Signer({ scheme: 'timbr', mode: 'exchange', baseUrl: 'http://timbr', ...TIMBR });
+    const coreBearer = () => timbrSigner.exchangeRequest(secs * 1000).carried[0];
     const pkgFernet = () => new fernetPkg.Token({ secret: fSecret, time: new Date(secs * 1000).toISOString() }).encode(TIMBR_PLAIN);
     for (const [name, tok] of [
-        ['core', core.timbrBearer(TIMBR, secs)], ['createCipheriv', nodeFernet(keyBuf, TIMBR_PLAIN, secs)],
+        ['core', coreBearer()], ['createCipheriv', nodeFernet(keyBuf, TIMBR_PLAIN, secs)],
         ['cryptoJs', cjsFernet(keyWords, TIMBR_PLAIN, secs)], ['npmFernet', pkgFernet()],
     ]) {
         assert.strictEqual(fernetOpen(TIMBR.salt, tok), TIMBR_PLAIN, `${name}: its Fernet token does not decrypt to the plaintext`);
         assert.strictEqual(Buffer.from(tok, 'base64').readBigUInt64BE(1), BigInt(secs), `${name}: wrong Fernet timestamp`);
     }
     out.timbrFernetBearer = row(interleaved([
-        { key: 'core', fn: () => core.timbrBearer(TIMBR, secs) },
+        { key: 'core', fn: coreBearer },
         { key: 'createCipheriv', fn: () => nodeFernet(keyBuf, TIMBR_PLAIN, secs) },
         { key: 'cryptoJs', fn: () => cjsFernet(keyWords, TIMBR_PLAIN, secs) },
         { key: 'npmFernet', fn: pkgFernet },

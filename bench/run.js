@@ -114,14 +114,13 @@ function render(r) {
         rows.push(['core: signer.freshKey(ms) (a string from the core)', f0(t.coreNs), '1']);
         const j = r.micro.tedeeKeyJs;
         rows.push(['core: freshKey(signer, ms) of nodes/lib/fresh-key.js (the auth node\'s call)', f0(j.coreNs), fr(pairedOver(t, j))]);
-        rows.push(['core: tedeeApiKey(token, ms)', f0(r.micro.tedeeApiKey.coreNs), '-']);
         const names = { hash: 'crypto.hash one-shot', createHash: 'crypto.createHash', cryptoJs: 'crypto-js (Postman)' };
         for (const [k, label] of Object.entries(names)) if (t.peers[k]) rows.push([label, f0(t.peers[k].ns), fr(t.peers[k].coreOverPeer), fr(j.peers[k].coreOverPeer)]);
         rows[0].push('fresh-key.js / this');
         for (const x of rows) while (x.length < rows[0].length) x.push('-');
         out.push('\n' + table(rows));
         const o = [['once per deploy / per exchange, ns', 'core', 'peer', 'peer ns', 'core / peer']];
-        const once = { 'nightscout secret hash (SHA-1)': r.micro.nightscoutSecretHash, 'timbr Fernet bearer': r.micro.timbrFernetBearer, 'nightscout exchange reply': r.micro.exchangeReply };
+        const once = { 'timbr Fernet bearer (exchangeRequest)': r.micro.timbrFernetBearer, 'nightscout exchange reply': r.micro.exchangeReply };
         for (const [name, x] of Object.entries(once)) {
             for (const [p, v] of Object.entries(x.peers)) o.push([name, f0(x.coreNs), p, f0(v.ns), fr(v.coreOverPeer)]);
         }

@@ -2,7 +2,7 @@
 /* eslint-disable */
 
 /**
- * A checked configuration whose secrets stay inside WASM.
+ * A checked configuration of one API: what the auth node signs with. Its secrets stay inside the module.
  */
 export class Signer {
     free(): void;
@@ -106,21 +106,6 @@ export class Verifier {
     readonly scope: string | undefined;
 }
 
-export function actyxTokenInfo(token: string): { created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string };
-
-/**
- * `buildAuth(config, nowMs, exchangedToken?)`: a [`Signer`](schemes::Signer) used once.
- */
-export function buildAuth(config: object, nowMs: number, exchangedToken?: string | null): { headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> };
-
-export function cleanSecret(value: string, field: string): { value: string; trimmed: boolean };
-
-export function constantTimeEq(a: string, b: string): boolean;
-
-export function fernetEncrypt(key: string, plaintext: string, nowSecs: number): string;
-
-export function jwtExpiry(jwt: string): { exp?: number; iat?: number };
-
 /**
  * `{ memory, offset, length }` of the core's key buffer (see `Signer.freshKeyInto`).
  */
@@ -131,10 +116,6 @@ export function keyBuffer(): { memory: WebAssembly.Memory; offset: number; lengt
  */
 export function maskSecret(s: string): string;
 
-export function nightscoutAccessToken(secret: string, subjectIdHex: string, name: string): string;
-
-export function nightscoutSecretHash(secret: string): string;
-
 /**
  * `schemeTable()`: every API, its modes and their fields, for the editor and the config node.
  */
@@ -144,11 +125,3 @@ export function schemeTable(): any;
  * `serverWords(text)`: the server's own words from a reply body (never throws).
  */
 export function serverWords(body: string): string;
-
-export function tedeeApiKey(token: string, nowMs: number): string;
-
-export function timbrBearer(credentials: { username: string; password: string; salt: string; keyMode?: string; plaintextMode?: string }, nowSecs: number): string;
-
-export function timbrFernetKey(salt: string, keyMode?: 'key' | 'md5' | 'sha256' | null): string;
-
-export function verifyApiSecret(secret: string, presented: string): boolean;

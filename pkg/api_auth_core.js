@@ -1,7 +1,7 @@
 /* @ts-self-types="./api_auth_core.d.ts" */
 
 /**
- * A checked configuration whose secrets stay inside WASM.
+ * A checked configuration of one API: what the auth node signs with. Its secrets stay inside the module.
  */
 class Signer {
     __destroy_into_raw() {
@@ -370,102 +370,6 @@ if (Symbol.dispose) Verifier.prototype[Symbol.dispose] = Verifier.prototype.free
 exports.Verifier = Verifier;
 
 /**
- * @param {string} token
- * @returns {{ created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string }}
- */
-function actyxTokenInfo(token) {
-    const ret = wasm.actyxTokenInfo(token);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-exports.actyxTokenInfo = actyxTokenInfo;
-
-/**
- * `buildAuth(config, nowMs, exchangedToken?)`: a [`Signer`](schemes::Signer) used once.
- * @param {object} config
- * @param {number} nowMs
- * @param {string | undefined | null} exchangedToken
- * @returns {{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }}
- */
-function buildAuth(config, nowMs, exchangedToken) {
-    const ret = wasm.buildAuth(config, nowMs, exchangedToken);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-exports.buildAuth = buildAuth;
-
-/**
- * @param {string} value
- * @param {string} field
- * @returns {{ value: string; trimmed: boolean }}
- */
-function cleanSecret(value, field) {
-    const ret = wasm.cleanSecret(value, field);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-exports.cleanSecret = cleanSecret;
-
-/**
- * @param {string} a
- * @param {string} b
- * @returns {boolean}
- */
-function constantTimeEq(a, b) {
-    const ret = wasm.constantTimeEq(a, b);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return ret[0] !== 0;
-}
-exports.constantTimeEq = constantTimeEq;
-
-/**
- * @param {string} key
- * @param {string} plaintext
- * @param {number} nowSecs
- * @returns {string}
- */
-function fernetEncrypt(key, plaintext, nowSecs) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.fernetEncrypt(key, plaintext, nowSecs);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.fernetEncrypt = fernetEncrypt;
-
-/**
- * @param {string} jwt
- * @returns {{ exp?: number; iat?: number }}
- */
-function jwtExpiry(jwt) {
-    const ret = wasm.jwtExpiry(jwt);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-exports.jwtExpiry = jwtExpiry;
-
-/**
  * `{ memory, offset, length }` of the core's key buffer (see `Signer.freshKeyInto`).
  * @returns {{ memory: WebAssembly.Memory; offset: number; length: number }}
  */
@@ -495,56 +399,6 @@ function maskSecret(s) {
 exports.maskSecret = maskSecret;
 
 /**
- * @param {string} secret
- * @param {string} subjectIdHex
- * @param {string} name
- * @returns {string}
- */
-function nightscoutAccessToken(secret, subjectIdHex, name) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.nightscoutAccessToken(secret, subjectIdHex, name);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.nightscoutAccessToken = nightscoutAccessToken;
-
-/**
- * @param {string} secret
- * @returns {string}
- */
-function nightscoutSecretHash(secret) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.nightscoutSecretHash(secret);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.nightscoutSecretHash = nightscoutSecretHash;
-
-/**
  * `schemeTable()`: every API, its modes and their fields, for the editor and the config node.
  * @returns {any}
  */
@@ -572,95 +426,6 @@ function serverWords(body) {
     }
 }
 exports.serverWords = serverWords;
-
-/**
- * @param {string} token
- * @param {number} nowMs
- * @returns {string}
- */
-function tedeeApiKey(token, nowMs) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.tedeeApiKey(token, nowMs);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.tedeeApiKey = tedeeApiKey;
-
-/**
- * @param {{ username: string; password: string; salt: string; keyMode?: string; plaintextMode?: string }} credentials
- * @param {number} nowSecs
- * @returns {string}
- */
-function timbrBearer(credentials, nowSecs) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.timbrBearer(credentials, nowSecs);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.timbrBearer = timbrBearer;
-
-/**
- * @param {string} salt
- * @param {'key' | 'md5' | 'sha256' | undefined | null} keyMode
- * @returns {string}
- */
-function timbrFernetKey(salt, keyMode) {
-    let deferred2_0;
-    let deferred2_1;
-    try {
-        const ret = wasm.timbrFernetKey(salt, keyMode);
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-            ptr1 = 0; len1 = 0;
-            throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-    } finally {
-        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
-    }
-}
-exports.timbrFernetKey = timbrFernetKey;
-
-/**
- * @param {string} secret
- * @param {string} presented
- * @returns {boolean}
- */
-function verifyApiSecret(secret, presented) {
-    const ret = wasm.verifyApiSecret(secret, presented);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return ret[0] !== 0;
-}
-exports.verifyApiSecret = verifyApiSecret;
 function __wbg_get_imports() {
     const import0 = {
         __proto__: null,

@@ -40,8 +40,8 @@ node scripts/strip-wasm-names.js pkg/api_auth_core_bg.wasm
 "$WASM_OPT" -Oz pkg/api_auth_core_bg.wasm -o pkg/api_auth_core_bg.wasm
 # wasm-bindgen cannot mark a JsValue parameter optional: do it in the declarations, for the
 # trailing parameters that accept undefined (src/wasm.rs checks their types itself).
-sed -E -i 's/(exchangedToken|ttlSecs|nowSecs|keyMode): ([^,)]*) \| undefined( \| null)?/\1?: \2 | null/g' pkg/api_auth_core.d.ts
+sed -E -i 's/(exchangedToken): ([^,)]*) \| undefined( \| null)?/\1?: \2 | null/g' pkg/api_auth_core.d.ts
 # The core's table (APIs, modes, fields) as JSON: the config node's file reads it at load, so
 # Node-RED's start compiles no WebAssembly (the core loads when a node first needs it).
-node -e "process.stdout.write(JSON.stringify(require('./pkg/api_auth_core.js').schemeTable(), null, 1) + '\\n')" > pkg/scheme-table.json
+node -e "process.stdout.write(JSON.stringify(require('./pkg/api_auth_core.js').schemeTable()) + '\\n')" > pkg/scheme-table.json
 ls -l pkg/

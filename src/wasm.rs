@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::schemes::{self, Auth, Check, Config, Kind, Placement, Retry, Target};
 use crate::verify::{self, Found};
-use crate::{fernet_token, jwt, secret, Code, Error};
+use crate::{secret, Code, Error};
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -223,19 +223,7 @@ pub fn scheme_table() -> JsValue {
     apis.into()
 }
 
-/// `buildAuth(config, nowMs, exchangedToken?)`: a [`Signer`](schemes::Signer) used once.
-#[wasm_bindgen(js_name = buildAuth, unchecked_return_type = "{ headers: Record<string, string>; query: Record<string, string>; extra: Record<string, string> }")]
-pub fn build_auth(
-    #[wasm_bindgen(unchecked_param_type = "object")] config: JsValue,
-    nowMs: f64,
-    #[wasm_bindgen(unchecked_param_type = "string | undefined | null")] exchangedToken: JsValue,
-) -> JsResult<JsValue> {
-    let s = schemes::Signer::new(&read_config(&config)?)?;
-    let t = opt_string(&exchangedToken, "exchangedToken")?;
-    Ok(auth_to_js(&s.auth(nowMs, t.as_deref())?))
-}
-
-/// A checked configuration whose secrets stay inside WASM.
+/// A checked configuration of one API: what the auth node signs with. Its secrets stay inside the module.
 #[wasm_bindgen(js_name = Signer)]
 pub struct JsSigner {
     inner: schemes::Signer,
@@ -436,126 +424,10 @@ pub fn server_words(#[wasm_bindgen(unchecked_param_type = "string")] body: JsVal
     schemes::server_words(&body.as_string().unwrap_or_default())
 }
 
-#[wasm_bindgen(js_name = cleanSecret, unchecked_return_type = "{ value: string; trimmed: boolean }")]
-pub fn clean_secret(
-    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] field: JsValue,
-) -> JsResult<JsValue> {
-    // The field name comes from the calling code; anything odd becomes "value".
-    let field = field
-        .as_string()
-        .filter(|f| !f.is_empty() && f.len() <= 64 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)))
-        .unwrap_or_else(|| "value".to_string());
-    let c = secret::clean_secret(&string(&value, &field)?, &field)?;
-    let o = Obj::new();
-    o.set_str("value", &c.value);
-    o.set_bool("trimmed", c.trimmed);
-    Ok(o.into())
-}
-
 /// Never throws: anything that is not a string masks to `****`.
 #[wasm_bindgen(js_name = maskSecret)]
 pub fn mask_secret(#[wasm_bindgen(unchecked_param_type = "string")] s: JsValue) -> String {
     secret::mask_secret(&s.as_string().unwrap_or_default())
-}
-
-#[wasm_bindgen(js_name = tedeeApiKey)]
-pub fn tedee_api_key(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue, nowMs: f64) -> JsResult<String> {
-    Ok(schemes::tedee::api_key(&string(&token, "token")?, nowMs)?)
-}
-
-#[wasm_bindgen(js_name = nightscoutSecretHash)]
-pub fn nightscout_secret_hash(#[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue) -> JsResult<String> {
-    Ok(schemes::nightscout::secret_hash(&string(&secret, "secret")?)?)
-}
-
-#[wasm_bindgen(js_name = nightscoutAccessToken)]
-pub fn nightscout_access_token(
-    #[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] subjectIdHex: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-) -> JsResult<String> {
-    Ok(schemes::nightscout::access_token(&string(&secret, "secret")?, &string(&subjectIdHex, "subjectIdHex")?, &string(&name, "name")?)?)
-}
-
-#[wasm_bindgen(js_name = jwtExpiry, unchecked_return_type = "{ exp?: number; iat?: number }")]
-pub fn jwt_expiry(#[wasm_bindgen(unchecked_param_type = "string")] jwt: JsValue) -> JsResult<JsValue> {
-    let e = jwt::jwt_expiry(&string(&jwt, "jwt")?, "jwt")?;
-    let o = Obj::new();
-    if let Some(x) = e.exp {
-        o.set_num("exp", x);
-    }
-    if let Some(i) = e.iat {
-        o.set_num("iat", i);
-    }
-    Ok(o.into())
-}
-
-#[wasm_bindgen(js_name = fernetEncrypt)]
-pub fn fernet_encrypt(
-    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] plaintext: JsValue,
-    nowSecs: f64,
-) -> JsResult<String> {
-    let k = string(&key, "key")?;
-    let p = string(&plaintext, "plaintext")?;
-    Ok(fernet_token::encrypt(&k, p.as_bytes(), crate::js_uint(nowSecs, "nowSecs")?)?)
-}
-
-#[wasm_bindgen(js_name = timbrFernetKey)]
-pub fn timbr_fernet_key(
-    #[wasm_bindgen(unchecked_param_type = "string")] salt: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "'key' | 'md5' | 'sha256' | undefined | null")] keyMode: JsValue,
-) -> JsResult<String> {
-    let mode = opt_string(&keyMode, "keyMode")?.unwrap_or_else(|| "key".into());
-    Ok(schemes::timbr::fernet_key(&string(&salt, "salt")?, &mode)?)
-}
-
-#[wasm_bindgen(js_name = timbrBearer)]
-pub fn timbr_bearer(
-    #[wasm_bindgen(unchecked_param_type = "{ username: string; password: string; salt: string; keyMode?: string; plaintextMode?: string }")]
-    credentials: JsValue,
-    nowSecs: f64,
-) -> JsResult<String> {
-    require_object(&credentials, "credentials")?;
-    let field = |f: &str| opt_string(&get(&credentials, f), f);
-    let salt = field("salt")?.ok_or_else(|| Error::required("salt"))?;
-    let key = schemes::timbr::fernet_key(&salt, &field("keyMode")?.unwrap_or_else(|| "key".into()))?;
-    let username = field("username")?.ok_or_else(|| Error::required("username"))?;
-    let password = field("password")?.ok_or_else(|| Error::required("password"))?;
-    let p = schemes::timbr::plaintext(&username, &password, &field("plaintextMode")?.unwrap_or_else(|| "base64".into()))?;
-    Ok(schemes::timbr::bearer(&key, &p, crate::js_uint(nowSecs, "nowSecs")?)?)
-}
-
-#[wasm_bindgen(js_name = actyxTokenInfo, unchecked_return_type = "{ created: number; validity: number; expiresMs: number; appId: string; appMode: string; cycles: number; appVersion: string }")]
-pub fn actyx_token_info(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsResult<JsValue> {
-    let i = schemes::actyx::token_info(&string(&token, "token")?)?;
-    let o = Obj::new();
-    o.set_num("created", i.created as f64);
-    o.set_num("validity", i.validity as f64);
-    o.set_num("expiresMs", i.expires_ms as f64);
-    o.set_str("appId", &i.app_id);
-    o.set_str("appMode", &i.app_mode);
-    o.set_num("cycles", i.cycles as f64);
-    o.set_str("appVersion", &i.app_version);
-    Ok(o.into())
-}
-
-#[wasm_bindgen(js_name = constantTimeEq)]
-pub fn constant_time_eq(
-    #[wasm_bindgen(unchecked_param_type = "string")] a: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] b: JsValue,
-) -> JsResult<bool> {
-    Ok(verify::same(string(&a, "a")?.as_bytes(), string(&b, "b")?.as_bytes()))
-}
-
-#[wasm_bindgen(js_name = verifyApiSecret)]
-pub fn verify_api_secret(
-    #[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] presented: JsValue,
-) -> JsResult<bool> {
-    let p = opt_string(&presented, "presented")?.unwrap_or_default();
-    Ok(schemes::nightscout::verify_api_secret(&string(&secret, "secret")?, &p)?)
 }
 
 /// Server-side checks; holds the replay memory.

@@ -5,7 +5,20 @@
 const assert = require('node:assert');
 const { execFileSync } = require('node:child_process');
 const core = require('../pkg/api_auth_core.js');
-const { fernetOpen } = require('./fakes/timbr');
+const { fernetOpen, deriveKey } = require('./fakes/timbr');
+
+/** The bearer the core sends: the exchange request of a Timbr Signer (the product's path). */
+function timbrBearer(config, nowSecs) {
+    const s = new core.Signer({ scheme: 'timbr', mode: 'exchange', baseUrl: 'http://t', ...config });
+    try {
+        return s.exchangeRequest(nowSecs * 1000).carried[0];
+    } finally {
+        s.free();
+    }
+}
+
+/** The Fernet key text of a salt as the fake Timbr server derives it (node:crypto). */
+const timbrKey = (salt, keyMode) => deriveKey(salt, keyMode).toString('base64url') + '=';
 const { ensureVenv } = require('./support/python.js');
 
 const FERNET_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
@@ -49,11 +62,11 @@ describe('interop: Timbr bearer vs Python cryptography.Fernet', function () {
         for (const plaintextMode of ['base64', 'plain']) {
             it(`Python decrypts a bearer made by the core (keyMode ${keyMode}, plaintext ${plaintextMode})`, function () {
                 const now = Math.floor(Date.now() / 1000);
-                const token = core.timbrBearer({ username: 'admin', password: 'secret', salt, keyMode, plaintextMode }, now);
+                const token = timbrBearer({ username: 'admin', password: 'secret', salt, keyMode, plaintextMode }, now);
                 const out = python(py, DECRYPT, {
                     API_AUTH_SALT: salt, API_AUTH_KEY_MODE: keyMode, API_AUTH_TOKEN: token, API_AUTH_TTL: '60',
                 }).split('\n');
-                assert.strictEqual(out[0], core.timbrFernetKey(salt, keyMode), 'both derive the same key');
+                assert.strictEqual(out[0], timbrKey(salt, keyMode), 'Python and the tests derive the same key');
                 assert.strictEqual(Number(out[1]), now);
                 assert.strictEqual(out[2], plaintextMode === 'plain' ? 'admin:secret' : 'YWRtaW46c2VjcmV0');
             });
@@ -61,7 +74,7 @@ describe('interop: Timbr bearer vs Python cryptography.Fernet', function () {
     }
 
     it('Python refuses a bearer under the wrong key (the check is real)', function () {
-        const token = core.timbrBearer({ username: 'admin', password: 'secret', salt: SALT, keyMode: 'md5' }, Math.floor(Date.now() / 1000));
+        const token = timbrBearer({ username: 'admin', password: 'secret', salt: SALT, keyMode: 'md5' }, Math.floor(Date.now() / 1000));
         assert.throws(() => execFileSync(py, ['-c', DECRYPT], {
             env: { ...process.env, API_AUTH_SALT: SALT, API_AUTH_KEY_MODE: 'sha256', API_AUTH_TOKEN: token, API_AUTH_TTL: '60' },
             stdio: 'pipe',
@@ -70,13 +83,13 @@ describe('interop: Timbr bearer vs Python cryptography.Fernet', function () {
 
     it('the tests\' own Fernet (test/fakes/timbr.js, which checks the core\'s tokens) opens what Python made', function () {
         for (const [salt, keyMode] of [[FERNET_KEY, 'key'], [SALT, 'md5'], [SALT, 'sha256']]) {
-            const key = core.timbrFernetKey(salt, keyMode);
+            const key = timbrKey(salt, keyMode);
             const plaintext = `admin:sécret ${keyMode}`;
             const token = python(py, ENCRYPT, { API_AUTH_KEY: key, API_AUTH_PLAINTEXT: plaintext });
             assert.ok(token.startsWith('gAAAAA'));
             const now = Math.floor(Date.now() / 1000);
             assert.strictEqual(fernetOpen(key, token, 60, now), plaintext);
-            assert.throws(() => fernetOpen(core.timbrFernetKey(SALT, keyMode === 'md5' ? 'sha256' : 'md5'), token, 60, now), /bad signature/);
+            assert.throws(() => fernetOpen(timbrKey(SALT, keyMode === 'md5' ? 'sha256' : 'md5'), token, 60, now), /bad signature/);
         }
     });
 });

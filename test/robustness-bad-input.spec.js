@@ -7,7 +7,7 @@
 //
 // The table is exported (module.exports.TABLE) and written as markdown by
 //   node test/robustness-bad-input.spec.js --markdown > docs/troubleshooting-table.md
-// (the README's troubleshooting section lists it).
+// (the README's troubleshooting section links it).
 
 const TEDEE_TOKEN = 'BE9xnPnGfVUS';
 const NS_SECRET = 'abcdefghij123456';

@@ -32,9 +32,6 @@ describe('editor: the API credentials dialog keeps the verify nodes\' memory in 
         }
         redis = await redisFixture.start({ password });
         red = await nr.start({ link: true, env: { EDITOR_REDIS_URL: redis.url, EDITOR_TEDEE_TOKEN: token } });
-        // deploy only once the runtime has started its own (empty) flows: a deploy racing that
-        // start can lose the credentials it carries
-        for (const end = Date.now() + 20000; !/Started flows/.test(red.logs()) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
         // a protected endpoint whose credentials node is still "in this Node-RED"
         await red.api.deploy([
             { id: 'tab', type: 'tab', label: 'verify' },

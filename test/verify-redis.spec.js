@@ -143,8 +143,6 @@ describe('api-auth-verify: several Node-RED instances share one Redis (real proc
         const started = await Promise.all(Array.from({ length: INSTANCES }, () => nr.start({ link: true, env })));
         reds.push(...started);
         for (const red of reds) {
-            // deploy once the runtime has started its own flows (a deploy racing that start can lose credentials)
-            for (const end = Date.now() + 20000; !/Started flows/.test(red.logs()) && Date.now() < end;) await sleep(50);
             agents.push(new http.Agent({ keepAlive: true, maxSockets: 24 }));
             await red.api.deploy(flows());
             listeners.push(await red.debugListener());

@@ -103,7 +103,7 @@ function makeUserDir({ link = false } = {}) {
 /**
  * Start Node-RED. opts: node (binary, default this process's), redJs, userDir (default fresh),
  * link (link this package into a fresh userDir), port (default free), env (added to process.env),
- * timeoutMs (wait for the admin API). → handle { url, port, userDir, logs(), api, debugListener(),
+ * timeoutMs (wait for the admin API; then up to 20 s more for "Started flows"). → handle { url, port, userDir, logs(), api, debugListener(),
  * stop() }.
  */
 async function start(opts = {}) {
@@ -164,6 +164,9 @@ async function start(opts = {}) {
         }
         await sleep(250);
     }
+    // The admin API answers before the runtime has started its own flows; a deploy racing that
+    // start can lose the credentials it carries. Resolve once the flows have started.
+    for (const end = Date.now() + 20000; !/Started flows/.test(out) && Date.now() < end && !early;) await sleep(50);
     return handle;
 }
 

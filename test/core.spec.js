@@ -4,7 +4,9 @@
 // module keeps working afterwards (a Rust panic would be `RuntimeError: unreachable` and kill it).
 const assert = require('node:assert');
 const core = require('../pkg/api_auth_core.js');
-const { fernetOpen, deriveKey } = require('./fakes/timbr');
+const { fernetOpen, timbrKey } = require('./fakes/timbr');
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
+const { timbrBearer } = require('./support/signer');
 
 const TEDEE_TOKEN = 'BE9xnPnGfVUS';
 const TEDEE_MS = 1691058833000;
@@ -30,25 +32,6 @@ function throwsField(fn, field, secret) {
     return err;
 }
 
-/** A Tedee key made by node:crypto: the independent oracle of the Verifier tests. */
-function tedeeKey(token, ms) {
-    return require('node:crypto').createHash('sha256').update(token + ms).digest('hex') + ms;
-}
-
-/** A Timbr bearer through the product's path: the exchange request of a Timbr Signer. */
-function timbrBearer(config, nowSecs) {
-    const s = new core.Signer({ scheme: 'timbr', mode: 'exchange', baseUrl: 'http://t', ...config });
-    try {
-        const r = s.exchangeRequest(nowSecs * 1000);
-        assert.strictEqual(r.headers.Authorization, 'Bearer ' + r.carried[0]);
-        return r.carried[0];
-    } finally {
-        s.free();
-    }
-}
-
-/** The Fernet key text of a Timbr salt, derived by the fake Timbr server (node:crypto). */
-const timbrKey = (salt, keyMode) => deriveKey(salt, keyMode).toString('base64url') + '=';
 
 function stillWorks() {
     const s = new core.Signer({ scheme: 'tedee', token: TEDEE_TOKEN });

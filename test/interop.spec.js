@@ -4,21 +4,8 @@
 // Python makes. Keys and tokens travel in environment variables, never in argv.
 const assert = require('node:assert');
 const { execFileSync } = require('node:child_process');
-const core = require('../pkg/api_auth_core.js');
-const { fernetOpen, deriveKey } = require('./fakes/timbr');
-
-/** The bearer the core sends: the exchange request of a Timbr Signer (the product's path). */
-function timbrBearer(config, nowSecs) {
-    const s = new core.Signer({ scheme: 'timbr', mode: 'exchange', baseUrl: 'http://t', ...config });
-    try {
-        return s.exchangeRequest(nowSecs * 1000).carried[0];
-    } finally {
-        s.free();
-    }
-}
-
-/** The Fernet key text of a salt as the fake Timbr server derives it (node:crypto). */
-const timbrKey = (salt, keyMode) => deriveKey(salt, keyMode).toString('base64url') + '=';
+const { fernetOpen, timbrKey } = require('./fakes/timbr');
+const { timbrBearer } = require('./support/signer');
 const { ensureVenv } = require('./support/python.js');
 
 const FERNET_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';

@@ -9,8 +9,7 @@ const assert = require('node:assert');
 const core = require('../pkg/api_auth_core.js');
 const { fernetOpen } = require('./fakes/timbr');
 
-/** A Tedee key made by node:crypto (independent of the core). */
-const tedeeKey = (token, ms) => require('node:crypto').createHash('sha256').update(token + ms).digest('hex') + ms;
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
 
 const SEED = Number(process.env.FUZZ_SEED || 0x5eed1234);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS || 1500); // per function

@@ -14,8 +14,7 @@ const nightscout = require('./fakes/nightscout');
 const rt = require('./support/nodered');
 
 const TEDEE_TOKEN = 'BE9xnPnGfVUS';
-/** A Tedee key made by node:crypto (independent of the core). */
-const tedeeKey = (token, ms) => require('node:crypto').createHash('sha256').update(token + ms).digest('hex') + ms;
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
 const N = 100000;
 
 v8.setFlagsFromString('--expose-gc');

@@ -13,7 +13,7 @@ const { read, onTab } = require('./support/examples');
 
 // Independent oracles (node:crypto), written from PROTOCOLS.md — not the core under test.
 const sha = (alg, s) => crypto.createHash(alg).update(s).digest('hex');
-const tedeeKey = (token, ms) => sha('sha256', token + String(ms)) + String(ms);
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
 
 const UNAUTHORIZED = { ok: false, error: 'Unauthorized' };
 const MISCONFIGURED = { ok: false, error: 'Server misconfigured' };

@@ -16,7 +16,7 @@ const redisFixture = require('./support/redis');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
-const tedeeKey = (token, ms) => crypto.createHash('sha256').update(token + String(ms)).digest('hex') + String(ms);
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
 
 describe('editor: the API credentials dialog keeps the verify nodes\' memory in Redis (real browser, real Redis)', function () {
     this.timeout(120000);

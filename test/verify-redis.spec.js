@@ -27,7 +27,7 @@ const { COMMAND_TIMEOUT_MS } = require('../nodes/lib/replay-store');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rnd = (n) => crypto.randomBytes(n).toString('hex');
-const tedeeKey = (token, ms) => crypto.createHash('sha256').update(token + String(ms)).digest('hex') + String(ms);
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
 /** The core's scope (docs/CORE_API.md), written out here as an independent oracle. */
 const scopeOf = (token) => crypto.createHash('sha256').update(`node-red-contrib-api-auth/replay-scope/v1\0tedee\0${token}`).digest('hex').slice(0, 32);
 

@@ -3,11 +3,10 @@
 // empties once the window has passed, and can never be full (a flood cannot lock other clients
 // out); the penalty list is bounded.
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const h = require('./verify-harness');
 
 const { helper } = h;
-const tedeeKey = (token, ms) => crypto.createHash('sha256').update(token + String(ms)).digest('hex') + String(ms);
+const { tedeeKey } = require('./fakes/tedee'); // node:crypto, independent of the core
 const TOKEN = 'flood-token-0123456789';
 
 /** tedee config + one verify node whose outputs go to helper nodes ok / bad; no http in. */

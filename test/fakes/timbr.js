@@ -70,6 +70,11 @@ function fernetOpen(keyText, token, ttlSecs, nowSecs) {
     return r.plaintext.toString('utf8');
 }
 
+/** The key text (url-safe base64, padded) of a salt as this server derives it. */
+function timbrKey(salt, keyMode) {
+    return deriveKey(salt, keyMode).toString('base64url') + '=';
+}
+
 /** Fernet encrypt (for tests): ts in seconds, iv 16 bytes (random by default). */
 function fernetEncrypt(key, plaintext, tsSecs, iv = crypto.randomBytes(16)) {
     const c = crypto.createCipheriv('aes-128-cbc', key.subarray(16, 32), iv);
@@ -198,4 +203,4 @@ async function start(opts = {}) {
     };
 }
 
-module.exports = { start, deriveKey, fernetDecrypt, fernetOpen, fernetEncrypt };
+module.exports = { start, deriveKey, timbrKey, fernetDecrypt, fernetOpen, fernetEncrypt };

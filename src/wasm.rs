@@ -436,6 +436,12 @@ pub struct JsVerifier {
     inner: verify::Verifier,
 }
 
+/// `ok` and `reason` of a decided check.
+fn set_reason(o: &Obj, r: verify::Reason) {
+    o.set_bool("ok", r == verify::Reason::Ok);
+    o.set_str("reason", r.as_str());
+}
+
 fn found(o: &JsValue, name: &str) -> Found {
     if !o.is_object() {
         return Found::Absent;
@@ -469,10 +475,8 @@ impl JsVerifier {
     ) -> JsResult<JsValue> {
         let h = |n: &str| found(&headers, n);
         let q = |n: &str| found(&query, n);
-        let r = self.inner.check(&h, &q, nowMs, windowMs)?;
         let o = Obj::new();
-        o.set_bool("ok", r == verify::Reason::Ok);
-        o.set_str("reason", r.as_str());
+        set_reason(&o, self.inner.check(&h, &q, nowMs, windowMs)?);
         Ok(o.into())
     }
 
@@ -491,10 +495,7 @@ impl JsVerifier {
         let q = |n: &str| found(&query, n);
         let o = Obj::new();
         match self.inner.check_claim(&h, &q, nowMs, windowMs)? {
-            verify::Outcome::Done(r) => {
-                o.set_bool("ok", r == verify::Reason::Ok);
-                o.set_str("reason", r.as_str());
-            }
+            verify::Outcome::Done(r) => set_reason(&o, r),
             verify::Outcome::Claim { ms, ttl_ms } => {
                 o.set_bool("ok", false);
                 o.set_str("reason", "claim");

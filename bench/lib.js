@@ -64,6 +64,11 @@ function interleaved(cases, { rounds = 21, warmup = 3, iters = 10000, reps = 5 }
             if (r >= warmup) samples.get(c.key).push(best);
         }
     }
+    return summary(samples);
+}
+
+/** Per case key: the median and p10/p90 of its per-round samples, and the samples. */
+function summary(samples) {
     const out = {};
     for (const [key, s] of samples) {
         const sp = spread(s);
@@ -92,12 +97,7 @@ async function interleavedAsync(cases, { rounds = 21, warmup = 3, iters = 1000, 
             if (r >= warmup) samples.get(c.key).push(best);
         }
     }
-    const out = {};
-    for (const [key, s] of samples) {
-        const sp = spread(s);
-        out[key] = { ns: sp.median, p10: sp.p10, p90: sp.p90, samples: s };
-    }
-    return out;
+    return summary(samples);
 }
 
 module.exports = { now, quantile, median, spread, pairedRatio, consume, interleaved, interleavedAsync };

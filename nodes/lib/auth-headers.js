@@ -9,7 +9,7 @@
 //   msg.headers = withAuth(flowHeaders, p);  // a new object; flowHeaders is not changed
 //   if (p.query) msg.url = withQuery(url, p);
 
-const { appendQuery } = require('./http');
+const { appendQuery, queryText } = require('./http');
 
 const PLANS = new WeakMap();
 const NONE = new Set();
@@ -35,15 +35,10 @@ function planOf(built) {
 
 /** A plan of one header (a fresh key), or of one query parameter. */
 function oneHeader(name, lowers, value) {
-    return { entries: [[name, value]], lowers, query: null };
+    return { entries: [[name, value]], lowers, query: null, queryText: null };
 }
 function oneParam(name, value) {
     return { entries: [], lowers: NONE, query: { [name]: value }, queryText: name + '=' + value };
-}
-
-/** `a=1&b=2` of query values the core already percent-encoded. */
-function queryText(query) {
-    return Object.keys(query).map((n) => n + '=' + query[n]).join('&');
 }
 
 /**

@@ -228,9 +228,13 @@ function appendQuery(url, query) {
     if (!names.length) return url;
     const hashAt = url.indexOf('#');
     const hash = hashAt >= 0 ? url.slice(hashAt) : '';
-    let base = removeQuery(hashAt >= 0 ? url.slice(0, hashAt) : url, names);
-    for (const name of names) base += (base.includes('?') ? '&' : '?') + name + '=' + query[name];
-    return base + hash;
+    const base = removeQuery(hashAt >= 0 ? url.slice(0, hashAt) : url, names);
+    return base + (base.includes('?') ? '&' : '?') + queryText(query) + hash;
+}
+
+/** `a=1&b=2` of query values that are already percent-encoded. */
+function queryText(query) {
+    return Object.keys(query).map((n) => n + '=' + query[n]).join('&');
 }
 
 /** `url` without the query parameters `names` (as they appear in the URL). */
@@ -246,6 +250,6 @@ function removeQuery(url, names) {
 }
 
 module.exports = {
-    appendQuery, removeQuery, HttpError, joinUrl, pathOf, truncate, redact, encodedForms, maskQueryParams, maskDeep, fetchText,
+    appendQuery, queryText, removeQuery, HttpError, joinUrl, pathOf, truncate, redact, encodedForms, maskQueryParams, maskDeep, fetchText,
     describeNetworkError, MAX_REPLY_BYTES,
 };

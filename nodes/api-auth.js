@@ -237,12 +237,16 @@ module.exports = function (RED) {
         }
 
         /** An error for a message that leaves now: scrubbed, status set, through done(err). */
-        function fail(msg, done, text, props) {
-            const err = new Error(cfg.redact(`${cfg.title}: ${text}`));
+        function failWith(msg, done, message, props) {
+            const err = new Error(cfg.redact(message));
             Object.assign(err, props);
             scrub(msg);
             failStatus(err);
             done(err);
+        }
+        /** The same, the message led by the credentials' title. */
+        function fail(msg, done, text, props) {
+            failWith(msg, done, `${cfg.title}: ${text}`, props);
         }
 
         /** A 3xx came back: follow it to the same origin with a fresh signature, else refuse. */
@@ -279,12 +283,7 @@ module.exports = function (RED) {
             const where = mk.url ? (mk.method ? String(mk.method).toUpperCase() + ' ' : '') + pathOf(mk.url) : '';
             const head = where ? t('api-auth.errors.refusedFrom', { status, where }) : t('api-auth.errors.refused', { status });
             const retried = mk.attempt > 1 ? ' ' + t(cfg.exchange ? 'api-auth.errors.afterFreshToken' : 'api-auth.errors.afterFreshKey') : '';
-            const text = `${head}${words ? ': ' + words : ''}${retried} — ${cfg.title}`;
-            const err = new Error(cfg.redact(text));
-            Object.assign(err, { status, code: 'refused' });
-            scrub(msg);
-            failStatus(err);
-            done(err);
+            failWith(msg, done, `${head}${words ? ': ' + words : ''}${retried} — ${cfg.title}`, { status, code: 'refused' });
         }
 
         async function handle(msg, send, done) {

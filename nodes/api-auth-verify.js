@@ -173,6 +173,14 @@ module.exports = function (RED) {
         let store = null; // the Redis store, when the credentials node keeps the memory there
         let unsubscribe = null;
 
+        /** Use store `st` (or none): the status follows it, red naming Redis while it cannot be used. */
+        function follow(st) {
+            if (st === store) return;
+            if (unsubscribe) unsubscribe();
+            store = st;
+            unsubscribe = st ? st.onState(() => { if (!statusTimer) showCounts(); }) : null;
+        }
+
         /** The store's state as a status, or null when it is ready. */
         function storeStatus() {
             if (!store || store.ready) return null;
@@ -232,9 +240,7 @@ module.exports = function (RED) {
             const v = getVerifier();
             if (v.error) showProblem(v.error);
             else {
-                store = v.store;
-                // the status follows the store: red naming Redis while it cannot be used, back by itself
-                if (store) unsubscribe = store.onState(() => { if (!statusTimer) showCounts(); });
+                follow(v.store);
                 showCounts();
             }
         }
@@ -263,55 +269,54 @@ module.exports = function (RED) {
             pending.add(entry);
         }
 
+        /** A refusal: counted, answered `status` + `body`, output 2 with `reason`; `show` updates the status. */
+        function refuse(msg, send, done, reason, status, body, show = scheduleStatus) {
+            node.counts.refused++;
+            node.lastRefused = true;
+            msg.auth = authOf(false, reason);
+            answer(msg, status, body);
+            show();
+            send([null, msg]);
+            done();
+        }
+
         /** Answer 429 at once: too many penalised requests are already held. */
         function tooMany(msg, send, done) {
             // Not checked: no key is used up, nothing is learnt, nothing is held.
-            node.counts.refused++;
-            node.lastRefused = true;
-            msg.auth = authOf(false, 'penalty');
-            answer(msg, 429, TOO_MANY_BODY);
-            scheduleStatus();
-            send([null, msg]);
-            done();
+            refuse(msg, send, done, 'penalty', 429, TOO_MANY_BODY);
         }
 
         /** The outcome of a check: output 1, or 401 and output 2. */
         function finisher(msg, send, done, ok, reason) {
             return function () {
-                if (ok) {
-                    node.counts.accepted++;
-                    node.lastRefused = false;
-                    msg.auth = authOf(true, 'ok');
-                    scheduleStatus();
-                    send([msg, null]);
-                } else {
-                    node.counts.refused++;
-                    node.lastRefused = true;
-                    msg.auth = authOf(false, reason);
-                    answer(msg, 401, UNAUTHORIZED_BODY);
-                    scheduleStatus();
-                    send([null, msg]);
+                if (!ok) {
+                    refuse(msg, send, done, reason, 401, UNAUTHORIZED_BODY);
+                    return;
                 }
+                node.counts.accepted++;
+                node.lastRefused = false;
+                msg.auth = authOf(true, 'ok');
+                scheduleStatus();
+                send([msg, null]);
                 done();
             };
         }
 
         /** Redis could not record (down, slow, an error): 503, output 2 with reason 'unavailable'. */
         function unavailable(msg, send, done) {
-            node.counts.refused++;
-            node.lastRefused = true;
-            msg.auth = authOf(false, 'unavailable');
-            answer(msg, 503, UNAVAILABLE_BODY);
-            const s = storeStatus();
-            if (s) {
+            // the store's state at once (red naming Redis), not after the status delay
+            refuse(msg, send, done, 'unavailable', 503, UNAVAILABLE_BODY, () => {
+                const s = storeStatus();
+                if (!s) {
+                    scheduleStatus();
+                    return;
+                }
                 if (statusTimer) {
                     clearTimeout(statusTimer);
                     statusTimer = null;
                 }
                 node.status(s);
-            } else scheduleStatus();
-            send([null, msg]);
-            done();
+            });
         }
 
         function checkFailed(msg, done, e) {
@@ -384,11 +389,7 @@ module.exports = function (RED) {
                 return;
             }
             if (got.store) {
-                if (got.store !== store) {
-                    if (unsubscribe) unsubscribe();
-                    store = got.store;
-                    unsubscribe = store.onState(() => { if (!statusTimer) showCounts(); });
-                }
+                follow(got.store);
                 viaStore(got.store, got.verifier, msg, send, done);
                 return;
             }
